@@ -1,0 +1,1 @@
+"""HTTP API, web console and chat adapters: parse, authorize, call triage, render. Nothing else."""

@@ -1,0 +1,39 @@
+"""The FastAPI application: routers, error mapping, and a warm classifier at startup."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import errors
+from api.routes import classify, health
+from triage import classification
+from triage.errors import TriageError
+from triage.settings import get_settings
+
+log = logging.getLogger("liaison_triage")
+
+
+@asynccontextmanager
+async def lifespan(_app: FastAPI):
+    try:
+        loaded = classification.load(get_settings().model_dir)
+        log.info("model %s loaded from %s", loaded.version, loaded.path)
+    except TriageError as exc:  # serve anyway: /healthz answers, classify says 503 with the reason
+        log.error("model unavailable: %s (%s)", exc.message, exc.code)
+    yield
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="liaison-triage",
+        description="人大代表联络站 群众诉求分办服务",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    app.include_router(health.router)
+    app.include_router(classify.router)
+    return app

@@ -1,0 +1,245 @@
+"""TriageClassifier: one scikit-learn-style estimator predicting topic and department with calibrated top-3.
+
+``fit(X, y)`` takes raw texts and a two-column label array (topic, department; ``None`` where a row has
+no label for a head, e.g. an external export with topics only) and returns ``self``. Each head is a
+LinearSVC calibrated with sigmoid scaling over cross-validation folds; out-of-fold probabilities choose
+each head's review threshold (``thresholds_``) for the target precision and give the validation report
+(``validation_``). The department head also sees the 权责清单 rules the text triggers, and names them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.svm import LinearSVC
+from sklearn.utils.validation import check_is_fitted
+
+from classifier import evaluate, text, thresholds
+from classifier.features import TextVectorizer
+from classifier.rules import RuleMatcher
+
+HEADS = ("topic", "department")
+HEAD_NAMES = {"topic": "主题", "department": "责任部门"}
+MIN_PER_CLASS = 3  # fewer examples than this cannot be cross-validated and calibrated; such labels are dropped
+
+
+@dataclass
+class HeadResult:
+    """One head's answer: best label, its probability, the top 3, whether it needs review, and why."""
+
+    label: str
+    confidence: float
+    top: list[tuple[str, float]]
+    needs_review: bool
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Prediction:
+    """The classifier's answer for one message."""
+
+    masked_text: str
+    pii: list[str]
+    heads: dict[str, HeadResult]
+
+    @property
+    def needs_review(self) -> bool:
+        return any(h.needs_review for h in self.heads.values())
+
+    def to_dict(self) -> dict:
+        out: dict = {"needs_review": self.needs_review, "pii": self.pii}
+        for name, h in self.heads.items():
+            out[name] = {
+                "label": h.label,
+                "confidence": round(h.confidence, 4),
+                "top": [{"label": lbl, "probability": round(p, 4)} for lbl, p in h.top],
+                "needs_review": h.needs_review,
+                "reasons": h.reasons,
+            }
+        return out
+
+
+class TriageClassifier(BaseEstimator):
+    """Topic and department classifier for constituents' messages (see module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        user_dict: Sequence[str] = (),
+        stopwords: Sequence[str] = (),
+        rules: Sequence[dict] = (),
+        engine: str = "fast",
+        char_ngram_range: tuple[int, int] = (1, 3),
+        char_min_df: int = 2,
+        C: float = 0.5,
+        rule_weight: float = 0.5,
+        cv: int = 5,
+        target_precision: float = 0.90,
+        random_state: int = 0,
+    ) -> None:
+        self.user_dict = user_dict
+        self.stopwords = stopwords
+        self.rules = rules
+        self.engine = engine
+        self.char_ngram_range = char_ngram_range
+        self.char_min_df = char_min_df
+        self.C = C
+        self.rule_weight = rule_weight
+        self.cv = cv
+        self.target_precision = target_precision
+        self.random_state = random_state
+
+    # -- fitting ------------------------------------------------------------------------------
+    def fit(self, X: Sequence[str], y, progress=None):  # noqa: ANN001 - y is array-like (n, 2)
+        """Learn from raw texts ``X`` and labels ``y[:, 0]`` (topic) and ``y[:, 1]`` (department)."""
+        step = progress or (lambda _msg: None)
+        labels = np.asarray(y, dtype=object).reshape(len(X), -1)
+        if labels.shape[1] != len(HEADS):
+            raise ValueError("y 需要两列：主题、责任部门（缺少的标签用 None）")
+        step("规范化与脱敏")
+        masked = [text.prepare(t).masked for t in X]
+        step("分词与特征")
+        self.vectorizer_ = TextVectorizer(
+            user_dict=tuple(self.user_dict),
+            stopwords=tuple(self.stopwords),
+            engine=self.engine,
+            char_ngram_range=tuple(self.char_ngram_range),
+            char_min_df=self.char_min_df,
+        )
+        features = self.vectorizer_.fit_transform(masked)
+        rule_features = self._rule_matcher().matrix(masked)
+
+        self.heads_, self.thresholds_, self.validation_, self.dropped_labels_ = {}, {}, {}, {}
+        for col, head in enumerate(HEADS):
+            has = np.array([bool(v) for v in labels[:, col]])
+            if not has.any():
+                continue
+            yh = labels[has, col].astype(str)
+            names, counts = np.unique(yh, return_counts=True)
+            rare = set(names[counts < MIN_PER_CLASS].tolist())
+            if rare:
+                self.dropped_labels_[head] = sorted(rare)
+            keep = np.array([v not in rare for v in yh])
+            if len(set(yh[keep].tolist())) < 2:
+                raise ValueError(f"{HEAD_NAMES[head]}至少需要两个类别、每类至少 {MIN_PER_CLASS} 条样本")
+            Xh = self._head_input(head, features[has][keep], rule_features[has][keep])
+            yh = yh[keep]
+            step(f"训练{HEAD_NAMES[head]}（交叉验证）")
+            estimator, folds = self._head_estimator(yh)
+            oof = cross_val_predict(estimator, Xh, yh, cv=folds, method="predict_proba")
+            classes = np.unique(yh)
+            predicted = classes[oof.argmax(axis=1)]
+            confidence = oof.max(axis=1)
+            self.thresholds_[head] = thresholds.review_threshold(
+                confidence, predicted == yh, target_precision=self.target_precision
+            )
+            report = evaluate.report(yh.tolist(), predicted.tolist())
+            report["review_threshold"] = self.thresholds_[head]
+            report["auto_coverage"] = thresholds.coverage(confidence, self.thresholds_[head])
+            auto = confidence >= self.thresholds_[head]
+            report["auto_precision"] = float(np.mean(predicted[auto] == yh[auto])) if auto.any() else None
+            self.validation_[head] = report
+            step(f"训练{HEAD_NAMES[head]}（全部数据）")
+            self.heads_[head] = estimator.fit(Xh, yh)
+        return self
+
+    def _head_estimator(self, y: np.ndarray):
+        smallest = int(np.unique(y, return_counts=True)[1].min())
+        k_outer = max(2, min(self.cv, smallest))
+        # The calibration folds run inside each validation fold's training part: fit them to its smallest class.
+        k_inner = max(2, min(self.cv, smallest - -(-smallest // k_outer)))
+        svc = LinearSVC(C=self.C, random_state=self.random_state)
+        calibrated = CalibratedClassifierCV(svc, method="sigmoid", cv=k_inner, ensemble=False)
+        folds = StratifiedKFold(n_splits=k_outer, shuffle=True, random_state=self.random_state)
+        return clone(calibrated), folds
+
+    def _rule_matcher(self) -> RuleMatcher:
+        cached = self.__dict__.get("_matcher_cache")
+        if cached is None:
+            cached = RuleMatcher(self.rules)
+            self.__dict__["_matcher_cache"] = cached
+        return cached
+
+    def _head_input(self, head: str, features: sp.csr_matrix, rule_features: sp.csr_matrix) -> sp.csr_matrix:
+        if head == "department" and rule_features.shape[1]:
+            return sp.hstack([features, rule_features * self.rule_weight], format="csr")
+        return features
+
+    # -- predicting ---------------------------------------------------------------------------
+    @property
+    def head_names(self) -> list[str]:
+        check_is_fitted(self, "heads_")
+        return list(self.heads_)
+
+    def classes(self, head: str) -> list[str]:
+        return self.heads_[head].classes_.tolist()
+
+    def predict(self, X: Sequence[str]) -> np.ndarray:
+        """Best label per head: an array (n, 2) of topic and department (None for a head not trained)."""
+        preds = self.classify(X, explain=False)
+        return np.array(
+            [[p.heads[h].label if h in p.heads else None for h in HEADS] for p in preds], dtype=object
+        ).reshape(len(preds), len(HEADS))
+
+    def classify(self, X: Sequence[str], *, names: Sequence[str] = (), explain: bool = True) -> list[Prediction]:
+        """Full answers for raw texts: masked text, PII types, and per head the top 3 with probabilities."""
+        prepared = [text.prepare(t, names=names) for t in X]
+        return self.classify_masked(
+            [p.masked for p in prepared], pii=[p.pii_types for p in prepared], explain=explain
+        )
+
+    def classify_masked(
+        self, masked: Sequence[str], *, pii: Sequence[list[str]] | None = None, explain: bool = True
+    ) -> list[Prediction]:
+        """Like ``classify`` for texts already normalized and masked (the intake pipeline does that once)."""
+        check_is_fitted(self, "heads_")
+        masked = list(masked)
+        if not masked:
+            return []
+        features = self.vectorizer_.transform(masked)
+        matcher = self._rule_matcher()
+        rule_features = matcher.matrix(masked) if "department" in self.heads_ else None
+        results: list[dict[str, HeadResult]] = [{} for _ in masked]
+        for head, est in self.heads_.items():
+            Xh = self._head_input(head, features, rule_features)
+            proba = est.predict_proba(Xh)
+            classes = est.classes_
+            top_idx = np.argsort(-proba, axis=1, kind="stable")[:, :3]
+            threshold = self.thresholds_[head]
+            for i in range(len(masked)):
+                top = [(str(classes[j]), float(proba[i, j])) for j in top_idx[i]]
+                best = top[0]
+                reasons = self._reasons(head, Xh, i, top_idx[i, 0], masked[i]) if explain else []
+                results[i][head] = HeadResult(best[0], best[1], top, best[1] < threshold, reasons)
+        pii = pii if pii is not None else [[] for _ in masked]
+        return [Prediction(m, list(p), r) for m, p, r in zip(masked, pii, results, strict=True)]
+
+    def _reasons(self, head: str, Xh: sp.csr_matrix, row: int, cls: int, masked: str) -> list[str]:
+        svc = self.heads_[head].calibrated_classifiers_[0].estimator
+        coef = svc.coef_[cls] if svc.coef_.shape[0] > 1 else svc.coef_[0] * (1 if cls == 1 else -1)
+        x = Xh.getrow(row)
+        contrib = x.data * coef[x.indices]
+        words = []
+        for j in np.argsort(-contrib):
+            if contrib[j] <= 0 or len(words) == 3:
+                break
+            w = self.vectorizer_.word_of_feature(int(x.indices[j]))
+            if w:
+                words.append(w)
+        reasons = [f"关键词：{'、'.join(words)}"] if words else []
+        if head == "department":
+            label = str(self.heads_[head].classes_[cls])
+            for i, kws in self._rule_matcher().matches(masked).items():
+                rule = self.rules[i]
+                if rule["department"] == label:
+                    reasons.append(f"权责清单「{rule['id']}」：{'、'.join(kws)} → {label}")
+        return reasons
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if not k.endswith("_cache")}

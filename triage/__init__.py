@@ -1,0 +1,1 @@
+"""The domain of liaison-triage: submissions, cases, stations, deputies, routing, queues, settings and the CLI."""

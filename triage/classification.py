@@ -1,0 +1,65 @@
+"""The active classifier for callers (API, CLI, chat): loading it once, and classifying checked input."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from classifier import modelfile
+from classifier.model import Prediction, TriageClassifier
+from triage.errors import InvalidInput, ModelUnavailable
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    model: TriageClassifier
+    metadata: dict
+    path: Path
+
+    @property
+    def version(self) -> str:
+        return str(self.metadata.get("version", "unknown"))
+
+
+_lock = threading.Lock()
+_loaded: dict[tuple[Path, float], LoadedModel] = {}
+
+
+def load(model_dir: str | Path) -> LoadedModel:
+    """The model in ``model_dir``, loaded once per process (reloaded if its metadata changes)."""
+    path = Path(model_dir).resolve()
+    meta_file = path / modelfile.METADATA_FILE
+    key = (path, meta_file.stat().st_mtime if meta_file.exists() else 0.0)
+    with _lock:
+        hit = _loaded.get(key)
+        if hit is None:
+            try:
+                model, meta = modelfile.load(path)
+            except modelfile.ModelFileError as exc:
+                raise ModelUnavailable(exc.message, code=exc.code) from exc
+            hit = _loaded[key] = LoadedModel(model, meta, path)
+    return hit
+
+
+def check_text(text: str, *, max_chars: int) -> str:
+    """``text`` if it is classifiable: not blank and not over ``max_chars`` characters."""
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInput("文本为空，请粘贴群众反映的内容", code="empty_text")
+    if len(text) > max_chars:
+        raise InvalidInput(
+            f"文本过长：{len(text)} 字，上限 {max_chars} 字", code="text_too_long", detail={"max_chars": max_chars}
+        )
+    return text
+
+
+def classify(*, model: LoadedModel, text: str, names: Sequence[str] = (), max_chars: int) -> Prediction:
+    """Classify one message after checking it."""
+    check_text(text, max_chars=max_chars)
+    return model.model.classify([text], names=names)[0]
+
+
+def classify_batch(*, model: LoadedModel, texts: Sequence[str], explain: bool = False) -> list[Prediction]:
+    """Classify many non-blank messages at once (the caller has filtered out blank ones)."""
+    return model.model.classify(list(texts), explain=explain)

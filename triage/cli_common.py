@@ -1,0 +1,31 @@
+"""What every CLI command shares: the consoles, exit codes, error printing and model loading."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from triage import classification
+from triage.errors import TriageError
+from triage.settings import get_settings
+
+out = Console()
+err = Console(stderr=True)
+
+EXIT_INPUT = 2
+EXIT_MODEL = 3
+
+
+def fail(exc: TriageError) -> typer.Exit:
+    """Print a domain error in Chinese and return the matching exit (raise it)."""
+    err.print(f"[bold red]错误[/]（{exc.code}）：{exc.message}")
+    return typer.Exit(EXIT_MODEL if exc.code.startswith("model") else EXIT_INPUT)
+
+
+def load_model(model_dir: Path | None) -> classification.LoadedModel:
+    try:
+        return classification.load(model_dir or get_settings().model_dir)
+    except TriageError as exc:
+        raise fail(exc) from exc

@@ -1,0 +1,36 @@
+"""Settings: one pydantic-settings class, environment prefix ``TRIAGE_``; nothing needs setting for the demo."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TRIAGE_", env_file=".env", extra="ignore")
+
+    var_dir: Path = Path("var")
+    database_url: str = "sqlite:///./var/triage.db"
+    model_dir: Path = REPO_ROOT / "models" / "default"
+    cache_dir: Path | None = None  # jieba's dictionary cache; default var/cache
+    max_text_chars: int = 20_000
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @property
+    def jieba_cache_dir(self) -> Path:
+        return self.cache_dir or self.var_dir / "cache"
+
+    @property
+    def models_dir(self) -> Path:
+        """Where models trained at run time go (``var/models/<version>/``)."""
+        return self.var_dir / "models"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
