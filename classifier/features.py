@@ -147,9 +147,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         pos = np.searchsorted(self.char_keys_, keys)
         pos[pos == len(self.char_keys_)] = 0
         hit = self.char_keys_[pos] == keys if len(self.char_keys_) else np.zeros(len(keys), bool)
-        chars = sp.csr_matrix(
-            (np.ones(int(hit.sum())), (rows[hit], pos[hit])), shape=(n, len(self.char_keys_))
-        )
+        chars = sp.csr_matrix((np.ones(int(hit.sum())), (rows[hit], pos[hit])), shape=(n, len(self.char_keys_)))
         chars.sum_duplicates()
 
         index = self._word_index()

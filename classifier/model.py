@@ -190,9 +190,7 @@ class TriageClassifier(BaseEstimator):
     def classify(self, X: Sequence[str], *, names: Sequence[str] = (), explain: bool = True) -> list[Prediction]:
         """Full answers for raw texts: masked text, PII types, and per head the top 3 with probabilities."""
         prepared = [text.prepare(t, names=names) for t in X]
-        return self.classify_masked(
-            [p.masked for p in prepared], pii=[p.pii_types for p in prepared], explain=explain
-        )
+        return self.classify_masked([p.masked for p in prepared], pii=[p.pii_types for p in prepared], explain=explain)
 
     def classify_masked(
         self, masked: Sequence[str], *, pii: Sequence[list[str]] | None = None, explain: bool = True

@@ -34,15 +34,15 @@ _SEP = r"[ \-]?"
 _MOBILE = re.compile(_ND + r"(?:\+?86[ \-]?)?1[3-9]\d" + _SEP + r"\d{4}" + _SEP + r"\d{4}" + _NDR)
 _LANDLINE = re.compile(_ND + r"(?:\(0\d{2,3}\)|0\d{2,3})[ \-]?[2-9]\d{6,7}(?:-\d{1,5})?" + _NDR)
 _LANDLINE_CONTEXT = re.compile(r"(?:电话|座机|联系方式|联系电话|tel|Tel|TEL)[:：是为 ]{0,3}([2-9]\d{6,7})" + _NDR)
-_ID = re.compile(
-    _ND + r"[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx]" + _NDR
-)
+_ID = re.compile(_ND + r"[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx]" + _NDR)
 _CARD = re.compile(_ND + r"(?:\d{4}[ \-]?){3}\d{4}(?:[ \-]?\d{1,3})?" + _NDR)
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _PLATE = re.compile(r"[" + _PROVINCES + r"][A-HJ-NP-Z][·•・. ]?[A-HJ-NP-Z0-9]{5,6}" + _NDR)
 # A number introduced as one of these is a reference, not personal data.
-_NOT_PERSONAL = re.compile(r"(?:订单|单号|编号|流水号|快递|运单|工单|发票|合同号|批次|案号|序列号|型号|No\.?)[^\d]{0,4}$")
+_NOT_PERSONAL = re.compile(
+    r"(?:订单|单号|编号|流水号|快递|运单|工单|发票|合同号|批次|案号|序列号|型号|No\.?)[^\d]{0,4}$"
+)
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"

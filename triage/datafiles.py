@@ -119,7 +119,9 @@ def write_records(path: str | Path, columns: Sequence[str], rows: Iterable[dict]
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in WRITABLE:
-        raise DataFileError(f"不支持的输出类型：{path.name}（支持 {', '.join(WRITABLE)}）", code="file_type_unsupported")
+        raise DataFileError(
+            f"不支持的输出类型：{path.name}（支持 {', '.join(WRITABLE)}）", code="file_type_unsupported"
+        )
     if path.parent and not path.parent.exists():
         raise DataFileError(f"输出目录不存在：{path.parent}", code="file_unwritable")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
