@@ -15,7 +15,7 @@ def settings() -> Settings:
 
 
 def classifier(cfg: Annotated[Settings, Depends(settings)]) -> classification.LoadedModel:
-    return classification.load(cfg.model_dir)
+    return classification.load(cfg.model_dir, cache_dir=cfg.jieba_cache_dir)
 
 
 SettingsDep = Annotated[Settings, Depends(settings)]

@@ -19,7 +19,8 @@ log = logging.getLogger("liaison_triage")
 @asynccontextmanager
 async def lifespan(_app: FastAPI):
     try:
-        loaded = classification.load(get_settings().model_dir)
+        settings = get_settings()
+        loaded = classification.load(settings.model_dir, cache_dir=settings.jieba_cache_dir)
         log.info("model %s loaded from %s", loaded.version, loaded.path)
     except TriageError as exc:  # serve anyway: /healthz answers, classify says 503 with the reason
         log.error("model unavailable: %s (%s)", exc.message, exc.code)

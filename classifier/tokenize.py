@@ -78,12 +78,20 @@ def _canonical_lines(user_dict: Sequence[str]) -> list[str]:
 
 _lock = threading.Lock()
 _segmenters: dict[tuple, JiebaSegmenter | FastSegmenter] = {}
+_default_cache_dir: Path | None = None
+
+
+def configure(*, cache_dir: str | Path | None) -> None:
+    """Set the folder for jieba's dictionary cache used when a caller names none (wired from settings)."""
+    global _default_cache_dir
+    _default_cache_dir = Path(cache_dir) if cache_dir is not None else None
 
 
 def get_segmenter(engine: str, user_dict: Sequence[str], *, cache_dir: str | Path | None = None):
     """A shared segmenter for this engine and dictionary (built once per process, thread-safe)."""
     if engine not in ENGINES:
         raise ValueError(f"未知的分词引擎：{engine}（可选：{', '.join(ENGINES)}）")
+    cache_dir = cache_dir if cache_dir is not None else _default_cache_dir
     key = (engine, tuple(user_dict), str(cache_dir))
     with _lock:
         seg = _segmenters.get(key)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifier import modelfile
+from classifier import modelfile, tokenize
 from classifier.model import Prediction, TriageClassifier
 from triage.errors import InvalidInput, ModelUnavailable
 
@@ -27,8 +27,13 @@ _lock = threading.Lock()
 _loaded: dict[tuple[Path, float], LoadedModel] = {}
 
 
-def load(model_dir: str | Path) -> LoadedModel:
-    """The model in ``model_dir``, loaded once per process (reloaded if its metadata changes)."""
+def load(model_dir: str | Path, *, cache_dir: str | Path | None = None) -> LoadedModel:
+    """The model in ``model_dir``, loaded once per process (reloaded if its metadata changes).
+
+    ``cache_dir`` is where jieba keeps its dictionary cache (for models that segment with jieba itself).
+    """
+    if cache_dir is not None:
+        tokenize.configure(cache_dir=cache_dir)
     path = Path(model_dir).resolve()
     meta_file = path / modelfile.METADATA_FILE
     key = (path, meta_file.stat().st_mtime if meta_file.exists() else 0.0)

@@ -77,7 +77,8 @@ def classify(
             raise fail(exc) from exc
         out.print(
             f"已写入 {output}：{summary.classified} 条已分类，{summary.empty} 条空文本（已跳过），"
-            f"{summary.needs_review} 条需要人工确认"
+            f"{summary.needs_review} 条需要人工确认",
+            soft_wrap=True,
         )
         return
     loaded = load_model(model)

@@ -20,12 +20,13 @@ EXIT_MODEL = 3
 
 def fail(exc: TriageError) -> typer.Exit:
     """Print a domain error in Chinese and return the matching exit (raise it)."""
-    err.print(f"[bold red]错误[/]（{exc.code}）：{exc.message}")
+    err.print(f"[bold red]错误[/]（{exc.code}）：{exc.message}", soft_wrap=True)
     return typer.Exit(EXIT_MODEL if exc.code.startswith("model") else EXIT_INPUT)
 
 
 def load_model(model_dir: Path | None) -> classification.LoadedModel:
     try:
-        return classification.load(model_dir or get_settings().model_dir)
+        settings = get_settings()
+        return classification.load(model_dir or settings.model_dir, cache_dir=settings.jieba_cache_dir)
     except TriageError as exc:
         raise fail(exc) from exc
