@@ -2,7 +2,8 @@
 
 ``fit(X, y)`` takes raw texts and a two-column label array (topic, department; ``None`` where a row has
 no label for a head, e.g. an external export with topics only) and returns ``self``. Each head is a
-LinearSVC calibrated with sigmoid scaling over cross-validation folds; out-of-fold probabilities choose
+LinearSVC calibrated with sigmoid scaling over cross-validation folds, kept as a
+``CalibratedLinearHead``; out-of-fold probabilities choose
 each head's review threshold (``thresholds_``) for the target precision and give the validation report
 (``validation_``). The department head also sees the 权责清单 rules the text triggers, and names them.
 """
@@ -14,14 +15,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, clone
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
-from sklearn.svm import LinearSVC
+from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from classifier import evaluate, text, thresholds
+from classifier import text, thresholds
 from classifier.features import TextVectorizer
+from classifier.heads import CalibratedLinearHead
 from classifier.rules import RuleMatcher
 
 HEADS = ("topic", "department")
@@ -98,6 +97,10 @@ class TriageClassifier(BaseEstimator):
     # -- fitting ------------------------------------------------------------------------------
     def fit(self, X: Sequence[str], y, progress=None):  # noqa: ANN001 - y is array-like (n, 2)
         """Learn from raw texts ``X`` and labels ``y[:, 0]`` (topic) and ``y[:, 1]`` (department)."""
+        from sklearn.model_selection import cross_val_predict  # training-only imports keep start-up light
+
+        from classifier import evaluate
+
         step = progress or (lambda _msg: None)
         labels = np.asarray(y, dtype=object).reshape(len(X), -1)
         if labels.shape[1] != len(HEADS):
@@ -146,10 +149,15 @@ class TriageClassifier(BaseEstimator):
             report["auto_precision"] = float(np.mean(predicted[auto] == yh[auto])) if auto.any() else None
             self.validation_[head] = report
             step(f"训练{HEAD_NAMES[head]}（全部数据）")
-            self.heads_[head] = estimator.fit(Xh, yh)
+            self.heads_[head] = CalibratedLinearHead.from_calibrated(estimator.fit(Xh, yh))
         return self
 
     def _head_estimator(self, y: np.ndarray):
+        from sklearn.base import clone
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.model_selection import StratifiedKFold
+        from sklearn.svm import LinearSVC
+
         smallest = int(np.unique(y, return_counts=True)[1].min())
         k_outer = max(2, min(self.cv, smallest))
         # The calibration folds run inside each validation fold's training part: fit them to its smallest class.
@@ -219,8 +227,7 @@ class TriageClassifier(BaseEstimator):
         return [Prediction(m, list(p), r) for m, p, r in zip(masked, pii, results, strict=True)]
 
     def _reasons(self, head: str, Xh: sp.csr_matrix, row: int, cls: int, masked: str) -> list[str]:
-        svc = self.heads_[head].calibrated_classifiers_[0].estimator
-        coef = svc.coef_[cls] if svc.coef_.shape[0] > 1 else svc.coef_[0] * (1 if cls == 1 else -1)
+        coef = self.heads_[head].class_weights(cls)
         x = Xh.getrow(row)
         contrib = x.data * coef[x.indices]
         words = []
