@@ -18,26 +18,12 @@ single_core()
 
 import jieba  # noqa: E402
 import numpy as np  # noqa: E402
-from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
+from bench_reference import reference_pipeline  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
-from sklearn.pipeline import FeatureUnion, make_pipeline  # noqa: E402
-from sklearn.svm import LinearSVC  # noqa: E402
 
 from classifier import corpus, normalize, resources, tokenize, training  # noqa: E402
 
 LATENCY_SAMPLES = 1000
-
-
-def reference_pipeline():
-    return make_pipeline(
-        FeatureUnion(
-            [
-                ("char", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2)),
-                ("word", TfidfVectorizer(tokenizer=jieba.lcut, token_pattern=None, sublinear_tf=True)),
-            ]
-        ),
-        LinearSVC(C=0.5),
-    )
 
 
 def timed(predict, texts: list[str]) -> tuple[float, float, float]:

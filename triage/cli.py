@@ -90,3 +90,7 @@ def classify(
         out.print_json(json.dumps(dict(pred.to_dict(), model_version=loaded.version), ensure_ascii=False))
     else:
         _print_prediction(pred, loaded.version)
+
+
+if __name__ == "__main__":
+    app()
