@@ -26,6 +26,7 @@ class CalibratedLinearHead:
         self.intercept_ = np.asarray(intercept, dtype=np.float64)
         self.sig_a_ = np.asarray(sig_a, dtype=np.float64)
         self.sig_b_ = np.asarray(sig_b, dtype=np.float64)
+        self._weights = np.ascontiguousarray(self.coef_.T)  # (features, k): sparse @ dense without a copy per call
         binary = len(self.classes_) == 2
         expected = 1 if binary else len(self.classes_)
         if self.coef_.ndim != 2 or self.coef_.shape[0] != expected or len(self.sig_a_) != expected:
@@ -47,7 +48,7 @@ class CalibratedLinearHead:
 
     def decision_function(self, X: sp.spmatrix) -> np.ndarray:
         """(n, k) scores, one column per calibrator (one column for a binary head)."""
-        return np.asarray(X @ self.coef_.T) + self.intercept_
+        return np.asarray(X @ self._weights) + self.intercept_
 
     def predict_proba(self, X: sp.spmatrix) -> np.ndarray:
         scores = self.decision_function(X)
