@@ -22,7 +22,7 @@ class CalibratedLinearHead:
         self, classes: np.ndarray, coef: np.ndarray, intercept: np.ndarray, sig_a: np.ndarray, sig_b: np.ndarray
     ) -> None:
         self.classes_ = np.asarray(classes, dtype=str)
-        self.coef_ = np.ascontiguousarray(coef, dtype=np.float64)
+        self.coef_ = np.ascontiguousarray(coef, dtype=np.float32)  # float32 halves the model file; scores don't care
         self.intercept_ = np.asarray(intercept, dtype=np.float64)
         self.sig_a_ = np.asarray(sig_a, dtype=np.float64)
         self.sig_b_ = np.asarray(sig_b, dtype=np.float64)
@@ -48,7 +48,7 @@ class CalibratedLinearHead:
 
     def decision_function(self, X: sp.spmatrix) -> np.ndarray:
         """(n, k) scores, one column per calibrator (one column for a binary head)."""
-        return np.asarray(X @ self._weights) + self.intercept_
+        return np.asarray(X.astype(np.float32) @ self._weights, dtype=np.float64) + self.intercept_
 
     def predict_proba(self, X: sp.spmatrix) -> np.ndarray:
         scores = self.decision_function(X)
