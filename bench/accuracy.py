@@ -38,13 +38,7 @@ def held_out() -> None:
 
     examples = corpus.load_corpus()
     train, test = train_test_split(examples, test_size=0.2, random_state=SEED, stratify=[e.topic for e in examples])
-    model, _ = training.fit(
-        [e.text for e in train],
-        [e.topic for e in train],
-        [e.department for e in train],
-        data_files=corpus.corpus_files(),
-        version="bench",
-    )
+    model, _ = training.fit_examples(train, data_files=corpus.corpus_files(), version="bench")
     pred = model.predict([e.text for e in test])
     topic = evaluate.report([e.topic for e in test], pred[:, 0].tolist())
     dept = evaluate.report([e.department for e in test], pred[:, 1].tolist())

@@ -49,6 +49,19 @@ def fit(
     return model, meta
 
 
+def fit_examples(
+    examples: Sequence[corpus.Example], *, data_files: Sequence[Path], **kwargs
+) -> tuple[TriageClassifier, dict]:
+    """``fit`` on corpus examples (texts with their topic and department)."""
+    return fit(
+        [e.text for e in examples],
+        [e.topic for e in examples],
+        [e.department for e in examples],
+        data_files=data_files,
+        **kwargs,
+    )
+
+
 def fit_corpus(
     data_dir: Path = resources.DEFAULT_DATA_DIR,
     *,
@@ -60,10 +73,8 @@ def fit_corpus(
     examples = corpus.load_corpus(data_dir)
     if not examples:
         raise ValueError(f"训练语料为空：{data_dir / 'corpus'}")
-    return fit(
-        [e.text for e in examples],
-        [e.topic for e in examples],
-        [e.department for e in examples],
+    return fit_examples(
+        examples,
         data_files=corpus.corpus_files(data_dir),
         version=version,
         data_dir=data_dir,

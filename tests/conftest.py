@@ -33,14 +33,7 @@ def tiny_examples() -> list[corpus.Example]:
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory, tiny_examples) -> Path:
     """A model folder trained on a slice of the corpus (both heads), cross-validated in 3 folds."""
-    model, meta = training.fit(
-        [e.text for e in tiny_examples],
-        [e.topic for e in tiny_examples],
-        [e.department for e in tiny_examples],
-        data_files=corpus.corpus_files(),
-        version="test-tiny",
-        cv=3,
-    )
+    model, meta = training.fit_examples(tiny_examples, data_files=corpus.corpus_files(), version="test-tiny", cv=3)
     return modelfile.save(model, tmp_path_factory.mktemp("models") / "tiny", meta)
 
 

@@ -48,18 +48,22 @@ def _rewrite(folder, name, data: bytes):
     (folder / modelfile.METADATA_FILE).write_text(json.dumps(meta), encoding="utf-8")
 
 
+def _rewrite_arrays(folder, **changes):
+    with np.load(folder / modelfile.ARRAYS_FILE) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    arrays.update(changes)
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    _rewrite(folder, modelfile.ARRAYS_FILE, buf.getvalue())
+
+
 class Intruder:
     """Stands for arbitrary code a pickled array would run on load."""
 
 
 def test_arrays_that_need_pickle_are_refused(tiny_model_dir, tmp_path):
     folder = _copy(tiny_model_dir, tmp_path / "m")
-    with np.load(folder / modelfile.ARRAYS_FILE) as npz:
-        arrays = {k: npz[k] for k in npz.files}
-    arrays["vectorizer.words_"] = np.array([Intruder()], dtype=object)
-    buf = io.BytesIO()
-    np.savez(buf, **arrays)
-    _rewrite(folder, modelfile.ARRAYS_FILE, buf.getvalue())
+    _rewrite_arrays(folder, **{"vectorizer.words_": np.array([Intruder()], dtype=object)})
     with pytest.raises(modelfile.ModelFileError) as exc:
         modelfile.load(folder)
     assert exc.value.code == "model_unknown_types" and "拒绝加载" in exc.value.message
@@ -75,12 +79,7 @@ def test_unknown_kinds_and_extra_arrays_are_refused(tiny_model_dir, tmp_path):
     assert exc.value.code == "model_unknown_types" and "Pipeline" in exc.value.message
 
     folder = _copy(tiny_model_dir, tmp_path / "extra")
-    with np.load(folder / modelfile.ARRAYS_FILE) as npz:
-        arrays = {k: npz[k] for k in npz.files}
-    arrays["payload"] = np.zeros(3)
-    buf = io.BytesIO()
-    np.savez(buf, **arrays)
-    _rewrite(folder, modelfile.ARRAYS_FILE, buf.getvalue())
+    _rewrite_arrays(folder, payload=np.zeros(3))
     with pytest.raises(modelfile.ModelFileError) as exc:
         modelfile.load(folder)
     assert exc.value.code == "model_unknown_types" and "payload" in exc.value.message
