@@ -77,7 +77,7 @@ class TriageClassifier(BaseEstimator):
         char_ngram_range: tuple[int, int] = (1, 3),
         char_min_df: int = 2,
         C: float = 0.5,
-        rule_weight: float = 0.5,
+        rule_weight: float = 0.1,
         cv: int = 5,
         target_precision: float = 0.90,
         random_state: int = 0,

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from classifier import evaluate as scoring
-from classifier import modelfile, resources, training
+from classifier import modelfile, resources, tokenize, training
 from classifier.model import HEAD_NAMES
 from triage import batch, labelled
 from triage.cli_common import err, fail, load_model, out
@@ -70,8 +70,13 @@ def train(
     department_column: DeptCol = None,
     output: Annotated[Path | None, typer.Option(help="模型输出文件夹（默认 var/models/<版本>/）")] = None,
     version: Annotated[str | None, typer.Option(help="模型版本号（默认：时间-数据校验和）")] = None,
+    engine: Annotated[str, typer.Option(help="分词引擎：fast（jieba-rs，默认）或 jieba（jieba 本身）")] = "fast",
 ) -> None:
     """训练新模型：默认使用 training_data/ 的语料；也可用外部标注数据（只训练有标签的部分）。"""
+    if engine not in tokenize.ENGINES:
+        raise fail(
+            InvalidInput(f"未知的分词引擎：{engine}（可选：{'、'.join(tokenize.ENGINES)}）", code="invalid_engine")
+        )
     data_set = _read(data or [resources.DEFAULT_DATA_DIR], text_column, topic_column, department_column)
     heads = "、".join(HEAD_NAMES[h] for h in data_set.heads)
     err.print(f"训练数据：{len(data_set.texts)} 条，来自 {len(data_set.files)} 个文件；训练：{heads}")
@@ -90,6 +95,7 @@ def train(
                 data_files=data_set.files,
                 version=version,
                 progress=progress,
+                engine=engine,
             )
         except ValueError as exc:
             raise fail(InvalidInput(str(exc), code="training_failed")) from exc

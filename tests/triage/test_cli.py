@@ -132,3 +132,14 @@ def test_eval_on_unreadable_file_fails(tiny_model_dir, tmp_path):
     bad.write_bytes(b"nope")
     result = run("eval", "--data", bad, "--model", tiny_model_dir)
     assert result.exit_code == 2 and "无法打开 Excel 文件" in result.output
+
+
+def test_train_with_the_jieba_engine_and_an_unknown_engine(tiny_examples, tmp_path):
+    src = write_csv(tmp_path / "export.csv", ["text", "topic"], [[e.text, e.topic] for e in tiny_examples])
+    bad = run("train", "--data", src, "--output", tmp_path / "bad", "--engine", "nope")
+    assert bad.exit_code == 2 and "未知的分词引擎" in bad.output and not (tmp_path / "bad").exists()
+    result = run("train", "--data", src, "--output", tmp_path / "m", "--engine", "jieba")
+    assert result.exit_code == 0, result.output
+    model, _ = modelfile.load(tmp_path / "m")
+    assert model.engine == "jieba" and model.vectorizer_.engine == "jieba"
+    assert model.predict(["暖气不热"]).shape == (1, 2)
