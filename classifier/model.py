@@ -97,10 +97,6 @@ class TriageClassifier(BaseEstimator):
     # -- fitting ------------------------------------------------------------------------------
     def fit(self, X: Sequence[str], y, progress=None):  # noqa: ANN001 - y is array-like (n, 2)
         """Learn from raw texts ``X`` and labels ``y[:, 0]`` (topic) and ``y[:, 1]`` (department)."""
-        from sklearn.model_selection import cross_val_predict  # training-only imports keep start-up light
-
-        from classifier import evaluate
-
         step = progress or (lambda _msg: None)
         labels = np.asarray(y, dtype=object).reshape(len(X), -1)
         if labels.shape[1] != len(HEADS):
@@ -132,25 +128,29 @@ class TriageClassifier(BaseEstimator):
             if len(set(yh[keep].tolist())) < 2:
                 raise ValueError(f"{HEAD_NAMES[head]}至少需要两个类别、每类至少 {MIN_PER_CLASS} 条样本")
             Xh = self._head_input(head, features[has][keep], rule_features[has][keep])
-            yh = yh[keep]
-            step(f"训练{HEAD_NAMES[head]}（交叉验证）")
-            estimator, folds = self._head_estimator(yh)
-            oof = cross_val_predict(estimator, Xh, yh, cv=folds, method="predict_proba")
-            classes = np.unique(yh)
-            predicted = classes[oof.argmax(axis=1)]
-            confidence = oof.max(axis=1)
-            self.thresholds_[head] = thresholds.review_threshold(
-                confidence, predicted == yh, target_precision=self.target_precision
-            )
-            report = evaluate.report(yh.tolist(), predicted.tolist())
-            report["review_threshold"] = self.thresholds_[head]
-            report["auto_coverage"] = thresholds.coverage(confidence, self.thresholds_[head])
-            auto = confidence >= self.thresholds_[head]
-            report["auto_precision"] = float(np.mean(predicted[auto] == yh[auto])) if auto.any() else None
-            self.validation_[head] = report
-            step(f"训练{HEAD_NAMES[head]}（全部数据）")
-            self.heads_[head] = CalibratedLinearHead.from_calibrated(estimator.fit(Xh, yh))
+            self._fit_head(head, Xh, yh[keep], step)
         return self
+
+    def _fit_head(self, head: str, Xh: sp.csr_matrix, yh: np.ndarray, step) -> None:  # noqa: ANN001
+        """Cross-validate one head (threshold and report from out-of-fold probabilities), then fit it on all rows."""
+        from sklearn.model_selection import cross_val_predict  # training-only imports keep start-up light
+
+        from classifier import evaluate
+
+        step(f"训练{HEAD_NAMES[head]}（交叉验证）")
+        estimator, folds = self._head_estimator(yh)
+        oof = cross_val_predict(estimator, Xh, yh, cv=folds, method="predict_proba")
+        predicted = np.unique(yh)[oof.argmax(axis=1)]
+        confidence = oof.max(axis=1)
+        threshold = thresholds.review_threshold(confidence, predicted == yh, target_precision=self.target_precision)
+        auto = confidence >= threshold
+        report = evaluate.report(yh.tolist(), predicted.tolist())
+        report["review_threshold"] = threshold
+        report["auto_coverage"] = thresholds.coverage(confidence, threshold)
+        report["auto_precision"] = float(np.mean(predicted[auto] == yh[auto])) if auto.any() else None
+        self.thresholds_[head], self.validation_[head] = threshold, report
+        step(f"训练{HEAD_NAMES[head]}（全部数据）")
+        self.heads_[head] = CalibratedLinearHead.from_calibrated(estimator.fit(Xh, yh))
 
     def _head_estimator(self, y: np.ndarray):
         from sklearn.base import clone
