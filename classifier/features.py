@@ -128,7 +128,6 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         vocab = sorted(w for w, c in word_df.items() if c >= self.word_min_df)
         self.words_ = np.array(vocab, dtype=str) if vocab else np.array([], dtype="<U1")
         self.word_idf_ = _idf(np.array([word_df[w] for w in vocab], dtype=np.float64), n)
-        self.n_features_out_ = len(self.char_keys_) + len(self.words_)
         return self._features(docs)
 
     # -- transforming -------------------------------------------------------------------------

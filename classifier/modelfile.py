@@ -127,7 +127,6 @@ def from_state(state: dict, arrays: dict[str, np.ndarray]) -> TriageClassifier:
         vec.char_ngram_range = tuple(vec.char_ngram_range)
         for name in _VECTORIZER_ARRAYS:
             setattr(vec, name, arrays[f"vectorizer.{name}"])
-        vec.n_features_out_ = len(vec.char_keys_) + len(vec.words_)
         model.vectorizer_ = vec
         model.heads_ = {h: CalibratedLinearHead(*(arrays[f"head.{h}.{n}"] for n in _HEAD_ARRAYS)) for h in heads}
         model.thresholds_ = {h: float(state["thresholds"][h]) for h in heads}
