@@ -10,6 +10,7 @@ Each block has sublinear TF, IDF and L2 normalization.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -17,7 +18,10 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from classifier import tokenize
+from classifier import pii, tokenize
+
+# Masked personal data says nothing about the topic: the placeholders are not features.
+_PLACEHOLDERS = re.compile("|".join(re.escape(m) for m in pii.MASKS.values()))
 
 _PRIME = np.uint64(0x100000001B3)
 _MIX1 = np.uint64(0xFF51AFD7ED558CCD)
@@ -103,7 +107,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
     def tokens(self, texts: Sequence[str]) -> list[list[str]]:
         """Content words of each text (segmented with the configured engine, stopwords removed)."""
         seg, stop = self._segmenter(), self._stopset()
-        return [tokenize.content_tokens(seg.cut(t), stop) for t in texts]
+        return [tokenize.content_tokens(seg.cut(_PLACEHOLDERS.sub(" ", t)), stop) for t in texts]
 
     # -- fitting ------------------------------------------------------------------------------
     def fit(self, X: Sequence[str], y=None):  # noqa: ANN001 - scikit-learn signature

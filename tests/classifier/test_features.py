@@ -35,3 +35,9 @@ def test_min_df_drops_rare_char_ngrams_and_word_of_feature_maps_back():
     words = [v.word_of_feature(len(v.char_keys_) + i) for i in range(len(v.words_))]
     assert "暖气" in words
     assert v.word_of_feature(0) is None
+
+
+def test_pii_placeholders_are_not_features():
+    v = TextVectorizer(char_min_df=1)
+    assert v.tokens(["暖气不热，电话〔手机号〕，身份证〔身份证号〕"]) == v.tokens(["暖气不热，电话，身份证"])
+    assert "手机号" in v.tokens(["我的手机号被标记成骚扰电话"])[0]
