@@ -5,7 +5,9 @@ no label for a head, e.g. an external export with topics only) and returns ``sel
 LinearSVC calibrated with sigmoid scaling over cross-validation folds, kept as a
 ``CalibratedLinearHead``; out-of-fold probabilities choose
 each head's review threshold (``thresholds_``) for the target precision and give the validation report
-(``validation_``). The department head also sees the 权责清单 rules the text triggers, and names them.
+(``validation_``). When both heads are trained, the topic is decided jointly: the topic head's probabilities
+times the topic the department head implies (``topic_given_department_``, learned from the labels). The
+department head also sees the 权责清单 rules the text triggers, and names them.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from classifier.rules import RuleMatcher
 HEADS = ("topic", "department")
 HEAD_NAMES = {"topic": "主题", "department": "责任部门"}
 MIN_PER_CLASS = 3  # fewer examples than this cannot be cross-validated and calibrated; such labels are dropped
+COUPLING_SMOOTHING = 0.1  # pseudo-count per (department, topic) pair in P(topic | department)
 
 
 @dataclass
@@ -115,6 +118,7 @@ class TriageClassifier(BaseEstimator):
         rule_features = self._rule_matcher().matrix(masked)
 
         self.heads_, self.thresholds_, self.validation_, self.dropped_labels_ = {}, {}, {}, {}
+        out_of_fold: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         for col, head in enumerate(HEADS):
             has = np.array([bool(v) for v in labels[:, col]])
             if not has.any():
@@ -128,19 +132,54 @@ class TriageClassifier(BaseEstimator):
             if len(set(yh[keep].tolist())) < 2:
                 raise ValueError(f"{HEAD_NAMES[head]}至少需要两个类别、每类至少 {MIN_PER_CLASS} 条样本")
             Xh = self._head_input(head, features[has][keep], rule_features[has][keep])
-            self._fit_head(head, Xh, yh[keep], step)
+            proba = self._fit_head(head, Xh, yh[keep], step)
+            out_of_fold[head] = (np.flatnonzero(has)[keep], yh[keep], proba)
+        self.topic_given_department_ = self._learn_coupling(out_of_fold)
+        if self.topic_given_department_ is not None:
+            t_rows, t_y, t_proba = out_of_fold["topic"]
+            d_rows, _, d_proba = out_of_fold["department"]
+            both, t_at, d_at = np.intersect1d(t_rows, d_rows, return_indices=True)
+            t_proba = t_proba.copy()
+            t_proba[t_at] = self._couple_topic(t_proba[t_at], d_proba[d_at])
+            out_of_fold["topic"] = (t_rows, t_y, t_proba)
+        for head, (_rows, yh, proba) in out_of_fold.items():
+            self._validate(head, yh, proba)
         return self
 
-    def _fit_head(self, head: str, Xh: sp.csr_matrix, yh: np.ndarray, step) -> None:  # noqa: ANN001
-        """Cross-validate one head (threshold and report from out-of-fold probabilities), then fit it on all rows."""
-        from sklearn.model_selection import cross_val_predict  # training-only imports keep start-up light
+    def _learn_coupling(self, out_of_fold: dict) -> np.ndarray | None:
+        """P(topic | department) from rows labelled with both, lightly smoothed; None unless both heads exist."""
+        if set(out_of_fold) != set(HEADS):
+            return None
+        t_rows, t_y, _ = out_of_fold["topic"]
+        d_rows, d_y, _ = out_of_fold["department"]
+        _, t_at, d_at = np.intersect1d(t_rows, d_rows, return_indices=True)
+        topics, departments = self.classes("topic"), self.classes("department")
+        counts = np.full((len(departments), len(topics)), COUPLING_SMOOTHING)
+        np.add.at(counts, (np.searchsorted(departments, d_y[d_at]), np.searchsorted(topics, t_y[t_at])), 1.0)
+        return counts / counts.sum(axis=1, keepdims=True)
 
-        from classifier import evaluate
+    def _couple_topic(self, p_topic: np.ndarray, p_department: np.ndarray) -> np.ndarray:
+        """The topic head's probabilities times the topic the department head implies, renormalized."""
+        joint = p_topic * (p_department @ self.topic_given_department_)
+        total = joint.sum(axis=1, keepdims=True)
+        return np.divide(joint, total, out=p_topic.copy(), where=total > 0)
+
+    def _fit_head(self, head: str, Xh: sp.csr_matrix, yh: np.ndarray, step) -> np.ndarray:  # noqa: ANN001
+        """Fit one head on all rows; return its out-of-fold probabilities (for threshold and report)."""
+        from sklearn.model_selection import cross_val_predict  # training-only imports keep start-up light
 
         step(f"训练{HEAD_NAMES[head]}（交叉验证）")
         estimator, folds = self._head_estimator(yh)
         oof = cross_val_predict(estimator, Xh, yh, cv=folds, method="predict_proba")
-        predicted = np.unique(yh)[oof.argmax(axis=1)]
+        step(f"训练{HEAD_NAMES[head]}（全部数据）")
+        self.heads_[head] = CalibratedLinearHead.from_calibrated(estimator.fit(Xh, yh))
+        return oof
+
+    def _validate(self, head: str, yh: np.ndarray, oof: np.ndarray) -> None:
+        """Review threshold and validation report of one head from its out-of-fold probabilities."""
+        from classifier import evaluate
+
+        predicted = np.asarray(self.classes(head))[oof.argmax(axis=1)]
         confidence = oof.max(axis=1)
         threshold = thresholds.review_threshold(confidence, predicted == yh, target_precision=self.target_precision)
         auto = confidence >= threshold
@@ -149,8 +188,6 @@ class TriageClassifier(BaseEstimator):
         report["auto_coverage"] = thresholds.coverage(confidence, threshold)
         report["auto_precision"] = float(np.mean(predicted[auto] == yh[auto])) if auto.any() else None
         self.thresholds_[head], self.validation_[head] = threshold, report
-        step(f"训练{HEAD_NAMES[head]}（全部数据）")
-        self.heads_[head] = CalibratedLinearHead.from_calibrated(estimator.fit(Xh, yh))
 
     def _head_estimator(self, y: np.ndarray):
         from sklearn.base import clone
@@ -211,17 +248,19 @@ class TriageClassifier(BaseEstimator):
         features = self.vectorizer_.transform(masked)
         matcher = self._rule_matcher()
         rule_features = matcher.matrix(masked) if "department" in self.heads_ else None
+        inputs = {head: self._head_input(head, features, rule_features) for head in self.heads_}
+        probas = {head: est.predict_proba(inputs[head]) for head, est in self.heads_.items()}
+        if self.topic_given_department_ is not None:
+            probas["topic"] = self._couple_topic(probas["topic"], probas["department"])
         results: list[dict[str, HeadResult]] = [{} for _ in masked]
-        for head, est in self.heads_.items():
-            Xh = self._head_input(head, features, rule_features)
-            proba = est.predict_proba(Xh)
-            classes = est.classes_
+        for head, proba in probas.items():
+            classes = self.heads_[head].classes_
             top_idx = np.argsort(-proba, axis=1, kind="stable")[:, :3]
             threshold = self.thresholds_[head]
             for i in range(len(masked)):
                 top = [(str(classes[j]), float(proba[i, j])) for j in top_idx[i]]
                 best = top[0]
-                reasons = self._reasons(head, Xh, i, top_idx[i, 0], masked[i]) if explain else []
+                reasons = self._reasons(head, inputs[head], i, top_idx[i, 0], masked[i]) if explain else []
                 results[i][head] = HeadResult(best[0], best[1], top, best[1] < threshold, reasons)
         pii = pii if pii is not None else [[] for _ in masked]
         return [Prediction(m, list(p), r) for m, p, r in zip(masked, pii, results, strict=True)]

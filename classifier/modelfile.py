@@ -35,6 +35,7 @@ KIND = "TriageClassifier"
 _LIBRARIES = ("scikit-learn", "numpy", "scipy", "jieba", "rjieba", "opencc")
 _VECTORIZER_ARRAYS = ("char_keys_", "char_idf_", "words_", "word_idf_")
 _HEAD_ARRAYS = ("classes_", "coef_", "intercept_", "sig_a_", "sig_b_")
+_COUPLING = "coupling.topic_given_department_"
 
 
 class ModelFileError(Exception):
@@ -99,11 +100,15 @@ def to_state(model: TriageClassifier) -> tuple[dict, dict[str, np.ndarray]]:
     arrays = {f"vectorizer.{name}": getattr(vec, name) for name in _VECTORIZER_ARRAYS}
     for head, h in model.heads_.items():
         arrays.update({f"head.{head}.{name}": getattr(h, name) for name in _HEAD_ARRAYS})
+    coupled = model.topic_given_department_ is not None
+    if coupled:
+        arrays[_COUPLING] = model.topic_given_department_
     state = {
         "kind": KIND,
         "params": {k: _jsonable(v) for k, v in model.get_params().items()},
         "vectorizer_params": {k: _jsonable(v) for k, v in vec.get_params().items()},
         "heads": list(model.heads_),
+        "coupled": coupled,
         "thresholds": model.thresholds_,
         "validation": model.validation_,
         "dropped_labels": model.dropped_labels_,
@@ -117,6 +122,8 @@ def from_state(state: dict, arrays: dict[str, np.ndarray]) -> TriageClassifier:
         raise ModelFileError("model_unknown_types", f"模型文件的类型未知，拒绝加载：{state.get('kind')!r}")
     heads = state.get("heads", [])
     expected = {f"vectorizer.{n}" for n in _VECTORIZER_ARRAYS} | {f"head.{h}.{n}" for h in heads for n in _HEAD_ARRAYS}
+    if state.get("coupled"):
+        expected.add(_COUPLING)
     if set(arrays) != expected:
         unknown = sorted(set(arrays) ^ expected)
         raise ModelFileError("model_unknown_types", f"模型文件的数组与声明不符，拒绝加载：{', '.join(unknown)}")
@@ -129,6 +136,7 @@ def from_state(state: dict, arrays: dict[str, np.ndarray]) -> TriageClassifier:
             setattr(vec, name, arrays[f"vectorizer.{name}"])
         model.vectorizer_ = vec
         model.heads_ = {h: CalibratedLinearHead(*(arrays[f"head.{h}.{n}"] for n in _HEAD_ARRAYS)) for h in heads}
+        model.topic_given_department_ = arrays[_COUPLING] if state.get("coupled") else None
         model.thresholds_ = {h: float(state["thresholds"][h]) for h in heads}
         model.validation_ = state.get("validation", {})
         model.dropped_labels_ = state.get("dropped_labels", {})

@@ -62,7 +62,7 @@ def test_topic_only_labels_train_only_the_topic_head(tiny_examples):
     model = training.default_estimator(cv=3).fit(
         [e.text for e in tiny_examples], [(e.topic, None) for e in tiny_examples]
     )
-    assert list(model.heads_) == ["topic"]
+    assert list(model.heads_) == ["topic"] and model.topic_given_department_ is None
     out = model.predict(["学校乱收费"])
     assert out.shape == (1, 2) and out[0, 1] is None
 
@@ -96,3 +96,19 @@ def test_predict_returns_labels_for_both_heads(tiny_model):
     assert out.shape == (2, 2)
     assert set(out[:, 0]) <= set(tiny_model.classes("topic"))
     assert np.all(out[:, 1] != None)  # noqa: E711 - elementwise on an object array
+
+
+def test_topic_is_decided_jointly_with_the_department(tiny_model):
+    coupling = tiny_model.topic_given_department_
+    assert coupling.shape == (len(tiny_model.classes("department")), len(tiny_model.classes("topic")))
+    assert np.allclose(coupling.sum(axis=1), 1.0)
+    # the school department implies the education topic more than anything else
+    row = coupling[tiny_model.classes("department").index("市教育局")]
+    assert tiny_model.classes("topic")[int(row.argmax())] == "教育文体"
+    p_topic = np.array([[0.5, 0.5] + [0.0] * (coupling.shape[1] - 2)])
+    p_dept = np.zeros((1, coupling.shape[0]))
+    p_dept[0, tiny_model.classes("department").index("市教育局")] = 1.0
+    joint = tiny_model._couple_topic(p_topic, p_dept)
+    assert np.isclose(joint.sum(), 1.0)
+    first, second = tiny_model.classes("topic")[:2]
+    assert (joint[0, 0] > joint[0, 1]) == (row[0] > row[1]), (first, second)
