@@ -57,6 +57,46 @@ def char_ngram_keys(docs: Sequence[str], ngram_range: tuple[int, int]) -> tuple[
     return np.concatenate(rows), np.concatenate(keys)
 
 
+class KeyIndex:
+    """Position of 64-bit keys in a sorted vocabulary, by two hash tables (O(1) per key) instead of a binary search.
+
+    A key sits in table 1 at its low bits, else in table 2 at its high bits, else (rarely) in a small overflow
+    list; a key found nowhere gets -1.
+    """
+
+    def __init__(self, keys: np.ndarray, bits: int | None = None) -> None:
+        if bits is None:  # tables about twice the vocabulary: most keys land in table 1
+            bits = max(10, int(np.ceil(np.log2(max(len(keys), 1) * 2))))
+        size = 1 << bits
+        self._mask = np.uint64(size - 1)
+        positions = np.arange(len(keys))
+        self._tables = []
+        for shift in (np.uint64(0), np.uint64(32)):
+            slot = ((keys[positions] >> shift) & self._mask).astype(np.intp)
+            _, first = np.unique(slot, return_index=True)
+            table_keys, table_pos = np.zeros(size, np.uint64), np.full(size, -1, np.int64)
+            table_keys[slot[first]], table_pos[slot[first]] = keys[positions[first]], positions[first]
+            self._tables.append((shift, table_keys, table_pos))
+            positions = np.delete(positions, first)
+        self._overflow_keys, self._overflow_pos = keys[positions], positions  # still sorted
+
+    def lookup(self, query: np.ndarray) -> np.ndarray:
+        found = np.full(len(query), -1, np.int64)
+        todo = np.arange(len(query))
+        for shift, table_keys, table_pos in self._tables:
+            q = query[todo]
+            slot = ((q >> shift) & self._mask).astype(np.intp)
+            hit = table_keys[slot] == q
+            found[todo[hit]] = table_pos[slot[hit]]
+            todo = todo[~hit]
+        if len(self._overflow_keys) and len(todo):
+            q = query[todo]
+            at = np.minimum(np.searchsorted(self._overflow_keys, q), len(self._overflow_keys) - 1)
+            hit = self._overflow_keys[at] == q
+            found[todo[hit]] = self._overflow_pos[at[hit]]
+        return found
+
+
 def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     """Sublinear TF × IDF, each row scaled to unit length (empty rows stay empty)."""
     counts = counts.astype(np.float64)
@@ -139,6 +179,13 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "char_keys_")
         return self._features(self.tokens(list(X)))
 
+    def _key_index(self) -> KeyIndex:
+        cached = self.__dict__.get("_key_index_cache")
+        if cached is None:
+            cached = KeyIndex(self.char_keys_)
+            self.__dict__["_key_index_cache"] = cached
+        return cached
+
     def _word_index(self) -> dict[str, int]:
         cached = self.__dict__.get("_word_index_cache")
         if cached is None:
@@ -149,9 +196,8 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
     def _features(self, docs: list[list[str]]) -> sp.csr_matrix:
         n = len(docs)
         rows, keys = char_ngram_keys(["".join(d) for d in docs], self.char_ngram_range)
-        pos = np.searchsorted(self.char_keys_, keys)
-        pos[pos == len(self.char_keys_)] = 0
-        hit = self.char_keys_[pos] == keys if len(self.char_keys_) else np.zeros(len(keys), bool)
+        pos = self._key_index().lookup(keys)
+        hit = pos >= 0
         chars = sp.csr_matrix((np.ones(int(hit.sum())), (rows[hit], pos[hit])), shape=(n, len(self.char_keys_)))
         chars.sum_duplicates()
 

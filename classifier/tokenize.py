@@ -20,8 +20,7 @@ import rjieba
 jieba.setLogLevel(logging.WARNING)
 
 ENGINES = ("fast", "jieba")
-_WORD_CHARS = re.compile(r"\w", re.UNICODE)
-_DIGITS = re.compile(r"^[\d.,:%\-]+$")
+_HAS_LETTER = re.compile(r"[^\W\d_]")  # a letter or a CJK character: what makes a token a word
 
 
 def parse_user_dict(lines: Iterable[str]) -> list[tuple[str, int | None, str | None]]:
@@ -103,12 +102,5 @@ def get_segmenter(engine: str, user_dict: Sequence[str], *, cache_dir: str | Pat
 
 def content_tokens(words: Iterable[str], stopwords: frozenset[str] | set[str]) -> list[str]:
     """Lower-cased words that carry meaning: no punctuation, whitespace, stopwords or bare numbers."""
-    out = []
-    for w in words:
-        if not _WORD_CHARS.search(w):
-            continue
-        w = w.lower()
-        if w in stopwords or _DIGITS.match(w):
-            continue
-        out.append(w)
-    return out
+    has_letter = _HAS_LETTER.search
+    return [w for w in map(str.lower, words) if w not in stopwords and has_letter(w)]

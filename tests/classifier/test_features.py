@@ -1,6 +1,6 @@
 import numpy as np
 
-from classifier.features import TextVectorizer, char_ngram_keys
+from classifier.features import KeyIndex, TextVectorizer, char_ngram_keys
 
 
 def test_char_ngrams_do_not_cross_documents():
@@ -41,3 +41,15 @@ def test_pii_placeholders_are_not_features():
     v = TextVectorizer(char_min_df=1)
     assert v.tokens(["暖气不热，电话〔手机号〕，身份证〔身份证号〕"]) == v.tokens(["暖气不热，电话，身份证"])
     assert "手机号" in v.tokens(["我的手机号被标记成骚扰电话"])[0]
+
+
+def test_key_index_finds_every_vocabulary_key_and_nothing_else():
+    rng = np.random.default_rng(0)
+    vocab = np.unique(rng.integers(0, 2**63, 50_000, dtype=np.uint64))
+    # small tables force collisions, so the second table and the overflow list are exercised too
+    index = KeyIndex(vocab, bits=14)
+    assert np.array_equal(index.lookup(vocab), np.arange(len(vocab)))
+    strangers = rng.integers(0, 2**63, 10_000, dtype=np.uint64)
+    strangers = strangers[~np.isin(strangers, vocab)]
+    assert (index.lookup(strangers) == -1).all()
+    assert len(KeyIndex(vocab[:0]).lookup(vocab[:5])) == 5
