@@ -78,7 +78,8 @@ class TriageClassifier(BaseEstimator):
         rules: Sequence[dict] = (),
         engine: str = "fast",
         char_ngram_range: tuple[int, int] = (1, 3),
-        char_min_df: int = 2,
+        char_min_df: int = 3,
+        word_min_df: int = 2,
         C: float = 0.5,
         rule_weight: float = 0.1,
         cv: int = 5,
@@ -91,6 +92,7 @@ class TriageClassifier(BaseEstimator):
         self.engine = engine
         self.char_ngram_range = char_ngram_range
         self.char_min_df = char_min_df
+        self.word_min_df = word_min_df
         self.C = C
         self.rule_weight = rule_weight
         self.cv = cv
@@ -113,6 +115,7 @@ class TriageClassifier(BaseEstimator):
             engine=self.engine,
             char_ngram_range=tuple(self.char_ngram_range),
             char_min_df=self.char_min_df,
+            word_min_df=self.word_min_df,
         )
         features = self.vectorizer_.fit_transform(masked)
         rule_features = self._rule_matcher().matrix(masked)
