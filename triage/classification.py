@@ -24,7 +24,7 @@ class LoadedModel:
 
 
 _lock = threading.Lock()
-_loaded: dict[tuple[Path, float], LoadedModel] = {}
+_loaded: dict[Path, tuple[float, LoadedModel]] = {}
 
 
 def load(model_dir: str | Path, *, cache_dir: str | Path | None = None) -> LoadedModel:
@@ -36,16 +36,16 @@ def load(model_dir: str | Path, *, cache_dir: str | Path | None = None) -> Loade
         tokenize.configure(cache_dir=cache_dir)
     path = Path(model_dir).resolve()
     meta_file = path / modelfile.METADATA_FILE
-    key = (path, meta_file.stat().st_mtime if meta_file.exists() else 0.0)
+    mtime = meta_file.stat().st_mtime if meta_file.exists() else 0.0
     with _lock:
-        hit = _loaded.get(key)
-        if hit is None:
+        cached = _loaded.get(path)
+        if cached is None or cached[0] != mtime:
             try:
                 model, meta = modelfile.load(path)
             except modelfile.ModelFileError as exc:
                 raise ModelUnavailable(exc.message, code=exc.code) from exc
-            hit = _loaded[key] = LoadedModel(model, meta, path)
-    return hit
+            cached = _loaded[path] = (mtime, LoadedModel(model, meta, path))
+    return cached[1]
 
 
 def check_text(text: str, *, max_chars: int) -> str:

@@ -1,0 +1,29 @@
+import shutil
+
+import pytest
+
+from triage import classification
+from triage.errors import InvalidInput, ModelUnavailable
+
+
+def test_model_is_loaded_once_and_reloaded_when_replaced(tiny_model_dir, tmp_path):
+    folder = shutil.copytree(tiny_model_dir, tmp_path / "m")
+    first = classification.load(folder)
+    assert classification.load(folder) is first
+    meta = folder / "metadata.json"
+    meta.write_text(meta.read_text(encoding="utf-8").replace('"test-tiny"', '"test-tiny-2"'), encoding="utf-8")
+    second = classification.load(folder)
+    assert second is not first and second.version == "test-tiny-2"
+
+
+def test_missing_model_is_a_domain_error(tmp_path):
+    with pytest.raises(ModelUnavailable) as exc:
+        classification.load(tmp_path / "none")
+    assert exc.value.code == "model_not_found"
+
+
+@pytest.mark.parametrize(("text", "code"), [("", "empty_text"), (" \n", "empty_text"), ("暖" * 11, "text_too_long")])
+def test_text_is_checked_before_classifying(text, code):
+    with pytest.raises(InvalidInput) as exc:
+        classification.check_text(text, max_chars=10)
+    assert exc.value.code == code
