@@ -19,6 +19,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from classifier import pii, tokenize
+from classifier.lazy import LazyCaches
 
 # Masked personal data says nothing about the topic: the placeholders are not features.
 _PLACEHOLDERS = re.compile("|".join(re.escape(m) for m in pii.MASKS.values()))
@@ -111,7 +112,7 @@ def _idf(df: np.ndarray, n_docs: int) -> np.ndarray:
     return np.log((1.0 + n_docs) / (1.0 + df)) + 1.0
 
 
-class TextVectorizer(TransformerMixin, BaseEstimator):
+class TextVectorizer(LazyCaches, TransformerMixin, BaseEstimator):
     """Segments masked, normalized texts and turns them into TF-IDF char n-gram ∪ word features."""
 
     def __init__(
@@ -138,11 +139,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         return tokenize.get_segmenter(self.engine, tuple(self.user_dict), cache_dir=self.cache_dir)
 
     def _stopset(self) -> frozenset[str]:
-        cached = self.__dict__.get("_stopset_cache")
-        if cached is None:
-            cached = frozenset(self.stopwords)
-            self.__dict__["_stopset_cache"] = cached
-        return cached
+        return self._cached("stopset", lambda: frozenset(self.stopwords))
 
     def tokens(self, texts: Sequence[str]) -> list[list[str]]:
         """Content words of each text (segmented with the configured engine, stopwords removed)."""
@@ -180,18 +177,10 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         return self._features(self.tokens(list(X)))
 
     def _key_index(self) -> KeyIndex:
-        cached = self.__dict__.get("_key_index_cache")
-        if cached is None:
-            cached = KeyIndex(self.char_keys_)
-            self.__dict__["_key_index_cache"] = cached
-        return cached
+        return self._cached("key_index", lambda: KeyIndex(self.char_keys_))
 
     def _word_index(self) -> dict[str, int]:
-        cached = self.__dict__.get("_word_index_cache")
-        if cached is None:
-            cached = {w: i for i, w in enumerate(self.words_.tolist())}
-            self.__dict__["_word_index_cache"] = cached
-        return cached
+        return self._cached("word_index", lambda: {w: i for i, w in enumerate(self.words_.tolist())})
 
     def _features(self, docs: list[list[str]]) -> sp.csr_matrix:
         n = len(docs)
@@ -217,6 +206,3 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         """The word behind feature column ``j``, or None for a character n-gram column."""
         k = j - len(self.char_keys_)
         return self.words_[k].item() if 0 <= k < len(self.words_) else None
-
-    def __getstate__(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if not k.endswith("_cache")}

@@ -23,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from classifier import text, thresholds
 from classifier.features import TextVectorizer
 from classifier.heads import CalibratedLinearHead
+from classifier.lazy import LazyCaches
 from classifier.rules import RuleMatcher
 
 HEADS = ("topic", "department")
@@ -67,7 +68,7 @@ class Prediction:
         return out
 
 
-class TriageClassifier(BaseEstimator):
+class TriageClassifier(LazyCaches, BaseEstimator):
     """Topic and department classifier for constituents' messages (see module docstring)."""
 
     def __init__(
@@ -208,11 +209,7 @@ class TriageClassifier(BaseEstimator):
         return clone(calibrated), folds
 
     def _rule_matcher(self) -> RuleMatcher:
-        cached = self.__dict__.get("_matcher_cache")
-        if cached is None:
-            cached = RuleMatcher(self.rules)
-            self.__dict__["_matcher_cache"] = cached
-        return cached
+        return self._cached("matcher", lambda: RuleMatcher(self.rules))
 
     def _head_input(self, head: str, features: sp.csr_matrix, rule_features: sp.csr_matrix) -> sp.csr_matrix:
         if head == "department" and rule_features.shape[1]:
@@ -287,6 +284,3 @@ class TriageClassifier(BaseEstimator):
                 if rule["department"] == label:
                     reasons.append(f"权责清单「{rule['id']}」：{'、'.join(kws)} → {label}")
         return reasons
-
-    def __getstate__(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if not k.endswith("_cache")}
