@@ -136,7 +136,9 @@ class TextVectorizer(LazyCaches, TransformerMixin, BaseEstimator):
 
     # -- segmentation -------------------------------------------------------------------------
     def _segmenter(self):
-        return tokenize.get_segmenter(self.engine, tuple(self.user_dict), cache_dir=self.cache_dir)
+        return self._cached(
+            "segmenter", lambda: tokenize.get_segmenter(self.engine, tuple(self.user_dict), cache_dir=self.cache_dir)
+        )
 
     def _stopset(self) -> frozenset[str]:
         return self._cached("stopset", lambda: frozenset(self.stopwords))

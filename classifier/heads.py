@@ -22,15 +22,20 @@ class CalibratedLinearHead:
         self, classes: np.ndarray, coef: np.ndarray, intercept: np.ndarray, sig_a: np.ndarray, sig_b: np.ndarray
     ) -> None:
         self.classes_ = np.asarray(classes, dtype=str)
-        self.coef_ = np.ascontiguousarray(coef, dtype=np.float32)  # float32 halves the model file; scores don't care
+        # Kept transposed, (features, k), so sparse @ dense needs no copy per call; float32 halves the file.
+        self._weights = np.ascontiguousarray(np.asarray(coef, dtype=np.float32).T)
         self.intercept_ = np.asarray(intercept, dtype=np.float64)
         self.sig_a_ = np.asarray(sig_a, dtype=np.float64)
         self.sig_b_ = np.asarray(sig_b, dtype=np.float64)
-        self._weights = np.ascontiguousarray(self.coef_.T)  # (features, k): sparse @ dense without a copy per call
         binary = len(self.classes_) == 2
         expected = 1 if binary else len(self.classes_)
         if self.coef_.ndim != 2 or self.coef_.shape[0] != expected or len(self.sig_a_) != expected:
             raise ValueError("分类头的参数形状不一致")
+
+    @property
+    def coef_(self) -> np.ndarray:
+        """(k, features) weights, a view of the stored transpose."""
+        return self._weights.T
 
     @classmethod
     def from_calibrated(cls, calibrated) -> CalibratedLinearHead:  # noqa: ANN001 - a fitted CalibratedClassifierCV

@@ -138,11 +138,11 @@ class TriageClassifier(LazyCaches, BaseEstimator):
             Xh = self._head_input(head, features[has][keep], rule_features[has][keep])
             proba = self._fit_head(head, Xh, yh[keep], step)
             out_of_fold[head] = (np.flatnonzero(has)[keep], yh[keep], proba)
-        self.topic_given_department_ = self._learn_coupling(out_of_fold)
-        if self.topic_given_department_ is not None:
-            t_rows, t_y, t_proba = out_of_fold["topic"]
-            d_rows, _, d_proba = out_of_fold["department"]
-            both, t_at, d_at = np.intersect1d(t_rows, d_rows, return_indices=True)
+        self.topic_given_department_ = None
+        if set(out_of_fold) == set(HEADS):
+            (t_rows, t_y, t_proba), (d_rows, d_y, d_proba) = out_of_fold["topic"], out_of_fold["department"]
+            _, t_at, d_at = np.intersect1d(t_rows, d_rows, return_indices=True)  # rows labelled with both
+            self.topic_given_department_ = self._learn_coupling(t_y[t_at], d_y[d_at])
             t_proba = t_proba.copy()
             t_proba[t_at] = self._couple_topic(t_proba[t_at], d_proba[d_at])
             out_of_fold["topic"] = (t_rows, t_y, t_proba)
@@ -150,16 +150,11 @@ class TriageClassifier(LazyCaches, BaseEstimator):
             self._validate(head, yh, proba)
         return self
 
-    def _learn_coupling(self, out_of_fold: dict) -> np.ndarray | None:
-        """P(topic | department) from rows labelled with both, lightly smoothed; None unless both heads exist."""
-        if set(out_of_fold) != set(HEADS):
-            return None
-        t_rows, t_y, _ = out_of_fold["topic"]
-        d_rows, d_y, _ = out_of_fold["department"]
-        _, t_at, d_at = np.intersect1d(t_rows, d_rows, return_indices=True)
-        topics, departments = self.classes("topic"), self.classes("department")
-        counts = np.full((len(departments), len(topics)), COUPLING_SMOOTHING)
-        np.add.at(counts, (np.searchsorted(departments, d_y[d_at]), np.searchsorted(topics, t_y[t_at])), 1.0)
+    def _learn_coupling(self, topics: np.ndarray, departments: np.ndarray) -> np.ndarray:
+        """P(topic | department) from paired labels, lightly smoothed: (departments, topics)."""
+        counts = np.full((len(self.classes("department")), len(self.classes("topic"))), COUPLING_SMOOTHING)
+        rows = np.searchsorted(self.classes("department"), departments)
+        np.add.at(counts, (rows, np.searchsorted(self.classes("topic"), topics)), 1.0)
         return counts / counts.sum(axis=1, keepdims=True)
 
     def _couple_topic(self, p_topic: np.ndarray, p_department: np.ndarray) -> np.ndarray:
