@@ -1,0 +1,1 @@
+"""Submissions, cases, assignments, the audit trail, replies and reception sessions."""
