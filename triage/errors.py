@@ -29,3 +29,21 @@ class DataFileError(TriageError):
     """A data file that cannot be read or written as asked."""
 
     code = "data_file_error"
+
+
+class NotFound(TriageError):
+    """A case, station, deputy … that does not exist."""
+
+    code = "not_found"
+
+
+class IllegalTransition(TriageError):
+    """A workflow step that the case's current status does not allow."""
+
+    code = "illegal_transition"
+
+
+class Conflict(TriageError):
+    """The step is legal in general but not now (someone else holds the claim, a deputy is full …)."""
+
+    code = "conflict"

@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     model_dir: Path = REPO_ROOT / "models" / "default"
     cache_dir: Path | None = None  # jieba's dictionary cache; default var/cache
     max_text_chars: int = 20_000
+    sla_days: dict[str, int] = {"紧急": 1, "较急": 3, "一般": 15}  # working days per priority
+    load_demo_if_empty: bool = True  # `triage serve` fills an empty database with the demo registry
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -1,0 +1,35 @@
+"""Audit events: who did what to a case, when, before/after, and why — written in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from triage.cases.models import AuditEvent, Case
+
+
+def snapshot(case: Case, fields: Iterable[str]) -> dict:
+    """The JSON-ready values of ``fields`` of ``case``."""
+    out = {}
+    for f in fields:
+        v = getattr(case, f)
+        out[f] = v.isoformat() if isinstance(v, datetime) else v
+    return out
+
+
+def record(
+    *, session: Session, case: Case | None, action: str, actor: str, at: datetime,
+    before: dict | None = None, after: dict | None = None, reason: str = "",
+) -> AuditEvent:
+    event = AuditEvent(
+        case_id=case.id if case is not None else None, action=action, actor=actor, at=at,
+        before=before or {}, after=after or {}, reason=reason,
+    )
+    session.add(event)
+    return event
+
+
+def timeline(*, session: Session, case_id: int) -> list[AuditEvent]:
+    return list(session.exec(select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.id)))
