@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from triage import classification, cli_models
+from triage import classification, cli_cases, cli_db, cli_models, cli_receptions
 from triage.cli_common import EXIT_INPUT, err, fail, load_model, out
 from triage.errors import TriageError
 from triage.settings import get_settings
@@ -17,6 +17,11 @@ from triage.settings import get_settings
 app = typer.Typer(help="人大代表联络站 群众诉求分办工具", no_args_is_help=True, add_completion=False)
 app.command("train")(cli_models.train)
 app.command("eval")(cli_models.evaluate)
+app.registered_commands += cli_cases.app.registered_commands  # route, queue, case and the workflow verbs
+app.add_typer(cli_db.db_app, name="db")
+app.add_typer(cli_db.demo_app, name="demo")
+app.add_typer(cli_receptions.reception_app, name="reception")
+app.add_typer(cli_receptions.deputy_app, name="deputy")
 
 
 @app.command()
@@ -27,6 +32,16 @@ def serve(
     """启动 HTTP 服务（API 与控制台）。"""
     import uvicorn
 
+    from triage.registry import demo
+
+    settings = get_settings()
+    try:
+        loaded = demo.ensure_ready(settings.database_url, load_demo_if_empty=settings.load_demo_if_empty)
+    except TriageError as exc:
+        raise fail(exc) from exc
+    if loaded is not None:
+        out.print(f"空数据库：已载入演示数据（{loaded.stations} 个联络站、{loaded.deputies} 位代表、"
+                  f"{loaded.places} 个地名）")
     out.print(f"liaison-triage 正在启动：[bold]http://{host}:{port}[/]  （接口文档 http://{host}:{port}/docs）")
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port, log_level="info")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import typer
@@ -30,3 +31,13 @@ def load_model(model_dir: Path | None) -> classification.LoadedModel:
         return classification.load(model_dir or settings.model_dir, cache_dir=settings.jieba_cache_dir)
     except TriageError as exc:
         raise fail(exc) from exc
+
+
+class Lazy:
+    """A module imported on first attribute access (keeps the CLI's start-up light)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str):  # noqa: ANN204
+        return getattr(importlib.import_module(self._name), attr)

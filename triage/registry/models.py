@@ -95,7 +95,7 @@ class Place(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=64, index=True)
-    kind: str = Field(max_length=8, description="区县 / 街道 / 社区 / 乡镇 / 道路 / 地标 / 小区")
+    kind: str = Field(max_length=8, description="街道 / 社区 / 镇 / 乡 / 村 / 路 / 地标 / 小区")
     district: str = Field(max_length=32)
     station_id: int = Field(foreign_key="station.id")
     aliases: list[str] = json_field()

@@ -1,0 +1,1 @@
+"""Alembic migrations of the triage database (run them with :mod:`triage.migrate`)."""

@@ -1,0 +1,199 @@
+"""Reading the registry for the pipeline: stations, deputies as matching candidates, the place index, the
+working-day calendar and a station's current reception theme."""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlmodel import Session, col, func, select
+
+from triage import matching, routing
+from triage.cases.models import OPEN_STATUSES, Assignment, Case, ReceptionSession, Status
+from triage.errors import NotFound
+from triage.registry.models import CalendarDay, Deputy, DeputyStation, District, Place, Station
+from triage.workdays import WorkCalendar
+
+STAMP_TTL = 2.0  # seconds a cached index is trusted before its tables' stamp is checked again
+
+_cache_lock = threading.Lock()
+_cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine → {name: (checked, stamp, value)}
+
+
+def _stamp(session: Session, *tables) -> tuple:  # noqa: ANN002
+    """A cheap version stamp of tables (row count and largest key), so caches follow admin edits."""
+    return tuple(session.exec(select(func.count(), func.max(key)).select_from(table)).one() for table, key in tables)
+
+
+def _cached(session: Session, name: str, tables: tuple, build):  # noqa: ANN001, ANN202 - build: () -> T
+    """``build()``'s value, kept per database and rebuilt when ``tables`` change (checked every STAMP_TTL s)."""
+    engine = session.get_bind()
+    now = time.monotonic()
+    with _cache_lock:
+        hit = _cache.setdefault(engine, {}).get(name)
+    if hit is not None and now - hit[0] < STAMP_TTL:
+        return hit[2]
+    stamp = _stamp(session, *tables)
+    value = hit[2] if hit is not None and hit[1] == stamp else build()
+    with _cache_lock:
+        _cache[engine][name] = (now, stamp, value)
+    return value
+
+
+def invalidate(engine: object) -> None:
+    """Forget every cached registry view of ``engine``'s database (call after an admin edits the registry)."""
+    with _cache_lock:
+        _cache.pop(engine, None)
+
+
+@dataclass(frozen=True)
+class Directory:
+    """A read-only snapshot of who is where, for the intake hot path (rebuilt when the registry changes)."""
+
+    stations: dict[str, Station]  # by code; transient copies, never added to a session
+    members: dict[int, tuple[Deputy, ...]]  # station id → its active deputies, by code
+    district_stations: dict[str, tuple[int, ...]]
+    themes: dict[int, tuple[tuple[date, str], ...]]  # station id → (day, theme) of themed receptions
+    idf: dict[str, float]
+
+    def station(self, station_id: int) -> Station | None:
+        return next((s for s in self.stations.values() if s.id == station_id), None)
+
+
+def directory(*, session: Session) -> Directory:
+    tables = ((Station, Station.id), (Deputy, Deputy.id), (DeputyStation, DeputyStation.deputy_id),
+              (ReceptionSession, ReceptionSession.id))
+
+    def build() -> Directory:
+        stations = {s.code: Station.model_validate(s.model_dump()) for s in session.exec(select(Station))}
+        deputies = {d.id: Deputy.model_validate(d.model_dump())
+                    for d in session.exec(select(Deputy).where(Deputy.active))}
+        members: dict[int, list[Deputy]] = defaultdict(list)
+        for link in session.exec(select(DeputyStation)):
+            if link.deputy_id in deputies:
+                members[link.station_id].append(deputies[link.deputy_id])
+        by_district: dict[str, list[int]] = defaultdict(list)
+        for st in sorted(stations.values(), key=lambda x: x.id):
+            by_district[st.district].append(st.id)
+        themes: dict[int, list[tuple[date, str]]] = defaultdict(list)
+        for r in session.exec(select(ReceptionSession).where(col(ReceptionSession.theme_topic).is_not(None))):
+            themes[r.station_id].append((r.day, r.theme_topic))
+        return Directory(
+            stations=stations,
+            members={k: tuple(sorted(v, key=lambda d: d.code)) for k, v in members.items()},
+            district_stations={k: tuple(v) for k, v in by_district.items()},
+            themes={k: tuple(sorted(v)) for k, v in themes.items()},
+            idf=matching.profile_idf(d.profile for d in deputies.values()),
+        )
+
+    return _cached(session, "directory", tables, build)
+
+
+def station_by_code(*, session: Session, code: str) -> Station:
+    station = session.exec(select(Station).where(Station.code == code.strip().upper())).first()
+    if station is None:
+        raise NotFound(f"没有找到站点 {code}", code="station_not_found")
+    return station
+
+
+def station_snapshot(*, session: Session, code: str) -> Station:
+    """Like :func:`station_by_code` from the cached directory (a read-only copy; no query on the hot path)."""
+    station = directory(session=session).stations.get(code.strip().upper())
+    if station is None:
+        raise NotFound(f"没有找到站点 {code}", code="station_not_found")
+    return station
+
+
+def deputy_by_code(*, session: Session, code: str) -> Deputy:
+    deputy = session.exec(select(Deputy).where(Deputy.code == code.strip().upper())).first()
+    if deputy is None:
+        raise NotFound(f"没有找到代表 {code}", code="deputy_not_found")
+    return deputy
+
+
+def stations_by_code(*, session: Session) -> dict[str, Station]:
+    return {s.code: s for s in session.exec(select(Station))}
+
+
+def place_index(*, session: Session) -> routing.PlaceIndex:
+    """The gazetteer as a routing index, rebuilt when places, stations or districts change."""
+    def build() -> routing.PlaceIndex:
+        codes = {s.id: s.code for s in session.exec(select(Station))}
+        places = [
+            routing.PlaceEntry(p.name, p.kind, p.district, codes[p.station_id], tuple(p.aliases))
+            for p in session.exec(select(Place).order_by(Place.id))
+        ]
+        districts = [
+            routing.DistrictEntry(d.code, d.name, codes.get(d.default_station_id))
+            for d in session.exec(select(District).order_by(District.id))
+        ]
+        names = {s.code: s.name for s in session.exec(select(Station))}
+        return routing.PlaceIndex.build(places, districts, station_names=names)
+
+    return _cached(session, "places", ((Place, Place.id), (Station, Station.id), (District, District.id)), build)
+
+
+def work_calendar(*, session: Session) -> WorkCalendar:
+    return _cached(session, "calendar", ((CalendarDay, CalendarDay.day),),
+                   lambda: WorkCalendar.from_rows(list(session.exec(select(CalendarDay)))))
+
+
+def theme_topic(*, session: Session, station_id: int, today: date) -> str | None:
+    """The theme of the station's reception in the current period (the 7 days either side of today)."""
+    window = (today - timedelta(days=7), today + timedelta(days=7))
+    days = directory(session=session).themes.get(station_id, ())
+    return next((theme for day, theme in days if window[0] <= day <= window[1]), None)
+
+
+def _workload(session: Session, deputy_ids: list[int]) -> tuple[dict[int, int], dict[int, dict[str, int]]]:
+    """Open cases per deputy, and resolved cases per deputy and topic (as primary), in one query."""
+    solved = {str(Status.RESOLVED), str(Status.VISITED), str(Status.CLOSED)}
+    open_ = {str(st) for st in OPEN_STATUSES}
+    stmt = (
+        select(Assignment.deputy_id, Assignment.role, Case.status, Case.topic, func.count())
+        .join(Case, Case.id == Assignment.case_id)
+        .where(col(Assignment.deputy_id).in_(deputy_ids), Assignment.active)
+        .group_by(Assignment.deputy_id, Assignment.role, Case.status, Case.topic)
+    )
+    loads: dict[int, int] = defaultdict(int)
+    resolved: dict[int, dict[str, int]] = defaultdict(dict)
+    for deputy_id, role, status, topic, n in session.exec(stmt).all():
+        if status in open_:
+            loads[deputy_id] += n
+        elif status in solved and role == "primary":
+            resolved[deputy_id][topic] = resolved[deputy_id].get(topic, 0) + n
+    return loads, resolved
+
+
+def _as_candidates(session: Session, rows: list[tuple[Deputy, bool]]) -> list[matching.Candidate]:
+    ids = [d.id for d, _ in rows]
+    loads, resolved = _workload(session, ids)
+    return [
+        matching.Candidate(
+            deputy_id=d.id, code=d.code, name=d.name, level=d.level, expertise=tuple(d.expertise),
+            profile=d.profile, capacity=d.capacity, open_load=loads.get(d.id, 0),
+            reception_days=tuple(d.reception_days), affiliations=tuple(d.affiliations),
+            resolved_by_topic=resolved.get(d.id, {}), at_station=home, sector=d.sector,
+        )
+        for d, home in rows
+    ]
+
+
+def select_deputies(*, session: Session, station: Station, facts: matching.CaseFacts) -> matching.Selection:
+    """Rank the station's deputies; when none of them can take the topic, widen to the district's."""
+    d = directory(session=session)
+    members = list(d.members.get(station.id, ()))
+    pool = _as_candidates(session, [(m, True) for m in members])
+    if matching.needs_district_fallback(facts, pool):
+        seen, extra = {m.id for m in members}, []
+        for station_id in d.district_stations.get(station.district, ()):
+            for m in d.members.get(station_id, ()):
+                if m.id not in seen:
+                    seen.add(m.id)
+                    extra.append(m)
+        pool += _as_candidates(session, [(m, False) for m in sorted(extra, key=lambda m: m.code)])
+    return matching.select(facts, pool, idf=d.idf)

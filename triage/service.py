@@ -1,0 +1,249 @@
+"""The orchestrator: normalize → classify → locate → dedupe → match → queue, in one transaction.
+
+A submission always leaves with a case number: of the new case, or of the open case it joined. The same
+idempotency key returns the same submission instead of a second one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import text as sql_text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from classifier.text import PreparedText, prepare
+from triage import classification, db, dedupe, matching, urgency
+from triage.cases import audit, numbering, workflow
+from triage.cases.models import OPEN_STATUSES, Assignment, Case, Priority, Status, Submission
+from triage.clock import local, local_date
+from triage.errors import InvalidInput, NotFound
+from triage.registry import service as registry
+from triage.registry.models import Station
+from triage.views import describe_submission
+from triage.workdays import sla_due
+
+DEDUPE_WINDOW = 300  # most recent open cases of a station compared against a new submission
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What intake staff (or a chat, the API, the CLI) hand in."""
+
+    text: str
+    channel: str = "窗口"
+    submitter_name: str | None = None
+    contact: str | None = None
+    intake_station: str | None = None
+    idempotency_key: str | None = None
+    proposed_topic: str | None = None
+    reception_session_id: int | None = None
+    actor: str = "接待员"
+
+
+def _digits_last4(contact: str | None) -> str | None:
+    digits = "".join(ch for ch in contact or "" if ch.isdigit())
+    return digits[-4:] if len(digits) >= 4 else None
+
+
+def _lock_station(session: Session, station_id: int) -> None:
+    """PostgreSQL: one intake at a time per station, so dedupe sees every case opened before it."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sql_text("SELECT pg_advisory_xact_lock(:k)"), {"k": 7_000_000 + station_id})
+
+
+def _open_cases(session: Session, station: Station) -> list[dedupe.OpenCase]:
+    cases = list(session.exec(
+        select(Case).where(Case.station_id == station.id, col(Case.status).in_([str(s) for s in OPEN_STATUSES]))
+        .order_by(col(Case.id).desc()).limit(DEDUPE_WINDOW)
+    ))
+    if not cases:
+        return []
+    texts: dict[int, list[str]] = {c.id: [] for c in cases}
+    sigs: dict[int, list[dedupe.Signature]] = {c.id: [] for c in cases}
+    for case_id, masked, places in session.exec(
+        select(Submission.case_id, Submission.masked_text, Submission.places)
+        .where(col(Submission.case_id).in_(list(texts))).order_by(Submission.id)
+    ):
+        texts[case_id].append(masked)
+        sigs[case_id].append(dedupe.signature(masked, [(p["start"], p["end"]) for p in places]))
+    return [dedupe.OpenCase(c.id, c.number, station.code, c.topic, c.department, c.place, tuple(texts[c.id]),
+                            tuple(sigs[c.id])) for c in cases]
+
+
+def contact_from_text(prepared: PreparedText) -> str | None:
+    """The first phone number in the text, as the contact when none was given (for search by last 4 digits)."""
+    return next((s.text for s in prepared.spans if s.type in ("mobile", "landline")), None)
+
+
+def _assign(session: Session, case: Case, station: Station, facts: matching.CaseFacts, now: datetime,
+            *, keep: set[int] = frozenset()) -> matching.Selection:
+    selection = registry.select_deputies(session=session, station=station, facts=facts)
+    chosen = ([selection.primary] if selection.primary else []) + list(selection.team)
+    for rank, ranked in enumerate(chosen):
+        if ranked.candidate.deputy_id in keep:
+            continue
+        session.add(Assignment(case_id=case.id, deputy_id=ranked.candidate.deputy_id,
+                               role="primary" if rank == 0 and not keep else "team",
+                               score=ranked.score, reasons=list(ranked.reasons), created_at=now))
+    return selection
+
+
+def _join(session: Session, *, case: Case, station: Station, submission: Submission, decision, now: datetime,
+          actor: str) -> None:  # noqa: ANN001 - dedupe.DuplicateDecision
+    before = audit.snapshot(case, ("cosigners",))
+    case.cosigners += 1
+    case.updated_at = now
+    submission.case_id = case.id
+    submission.similarity = decision.similarity
+    session.add(case)
+    audit.record(session=session, case=case, action="join", actor=actor, at=now, before=before,
+                 after=audit.snapshot(case, ("cosigners",)), reason=decision.reason)
+    team = session.exec(select(Assignment.deputy_id).where(Assignment.case_id == case.id, Assignment.active)).all()
+    facts = matching.CaseFacts(topic=case.topic, text=case.summary, priority=case.priority,
+                               cosigners=case.cosigners, today=local_date(now),
+                               theme_topic=registry.theme_topic(session=session, station_id=station.id,
+                                                                today=local_date(now)))
+    if len(team) < matching.team_size(facts):  # ≥ 5 co-signers: 组团接
+        _assign(session, case, station, facts, now, keep=set(team))
+
+
+def submit(*, session: Session, model: classification.LoadedModel, intake: Intake, now: datetime,
+           max_chars: int, sla_days: dict[str, int] | None = None) -> tuple[Submission, bool]:
+    """Run the pipeline for one submission; returns it and whether it was a replay of an earlier one."""
+    if intake.idempotency_key:
+        earlier = session.exec(select(Submission).where(Submission.idempotency_key == intake.idempotency_key)).first()
+        if earlier is not None:
+            return earlier, True
+    classification.check_text(intake.text, max_chars=max_chars)
+    prepared = prepare(intake.text, names=[intake.submitter_name] if intake.submitter_name else [])
+    pred = model.model.classify_masked([prepared.masked], pii=[prepared.pii_types])[0]
+    topic, dept = pred.heads["topic"], pred.heads["department"]
+    intake_station = registry.station_snapshot(session=session, code=intake.intake_station) \
+        if intake.intake_station else None
+    location = registry.place_index(session=session).locate(
+        prepared.masked, intake_station=intake_station.code if intake_station else None)
+    code = location.station_code or (intake_station.code if intake_station else None)
+    if code is None:
+        raise InvalidInput("文中没有可识别的地名，也未指定受理站点：请指定站点", code="station_unknown",
+                           detail={"location": location.to_dict()})
+    station = registry.station_snapshot(session=session, code=code)
+    _lock_station(session, station.id)
+
+    heads = (("主题", topic), ("部门", dept))
+    review = [f"{name}置信度低（{h.confidence:.0%}）" for name, h in heads if h.needs_review]
+    if intake.proposed_topic and intake.proposed_topic != topic.label:
+        review.append(f"提交方建议主题「{intake.proposed_topic}」与模型判断「{topic.label}」不一致")
+    if location.needs_review and location.station_code is None:
+        review.append(location.reason)
+    level = urgency.assess(prepared.masked, now_month=local(now).month)
+    place = location.evidence[0].name if location.evidence else None
+    spans = tuple((m.start, m.end) for m in location.evidence)
+    duplicate = dedupe.decide(
+        dedupe.Incoming(prepared.masked, station.code, topic.label, dept.label, place, spans),
+        _open_cases(session, station),
+    )
+    contact = intake.contact or contact_from_text(prepared)
+    submission = Submission(
+        idempotency_key=intake.idempotency_key, text=intake.text, masked_text=prepared.masked,
+        channel=intake.channel, submitter_name=intake.submitter_name, contact=contact,
+        contact_last4=_digits_last4(contact), intake_station_id=intake_station.id if intake_station else None,
+        reception_session_id=intake.reception_session_id, proposed_topic=intake.proposed_topic,
+        topic=topic.label, topic_confidence=topic.confidence, department=dept.label,
+        department_confidence=dept.confidence, pii_types=prepared.pii_types, model_version=model.version,
+        places=[m.__dict__ | {"start": m.start, "end": m.end} for m in location.evidence],
+        prediction=pred.to_dict() | {"location": location.to_dict(), "urgency": {
+            "priority": level.priority, "reasons": list(level.reasons)}, "duplicate": duplicate.to_dict()},
+        case_id=0, created_at=now,
+    )
+    if duplicate.kind == "join":
+        case = session.get(Case, duplicate.case_id)
+        _join(session, case=case, station=station, submission=submission, decision=duplicate, now=now,
+              actor=intake.actor)
+        session.add(submission)
+        session.flush()
+        return submission, False
+
+    if duplicate.kind == "suggest":
+        review.append(f"疑似与 {duplicate.number} 重复（相似度 {duplicate.similarity:.2f}）")
+    open_case(session=session, station=station, submission=submission, urgency_level=level, place=place,
+              review=review, suggestion=duplicate if duplicate.kind == "suggest" else None, now=now,
+              actor=intake.actor, sla_days=sla_days)
+    return submission, False
+
+
+def open_case(*, session: Session, station: Station, submission: Submission, urgency_level: urgency.Urgency,
+              place: str | None, review: list[str], suggestion: dedupe.DuplicateDecision | None, now: datetime,
+              actor: str, sla_days: dict[str, int] | None = None) -> Case:
+    """A new case for ``submission`` at ``station``: numbered, timed, matched with deputies, queued, audited."""
+    priority = Priority(urgency_level.priority)
+    calendar = registry.work_calendar(session=session)
+    case = Case(
+        number=numbering.next_number(session=session, station_code=station.code, year=local(now).year),
+        station_id=station.id, topic=submission.topic, department=submission.department, place=place,
+        summary=submission.masked_text, priority=priority, priority_reasons=list(urgency_level.reasons),
+        status=Status.REVIEW if review else Status.QUEUED, review_reasons=review,
+        duplicate_candidate_id=suggestion.case_id if suggestion else None,
+        duplicate_similarity=suggestion.similarity if suggestion else None,
+        sla_due=sla_due(calendar=calendar, priority=priority, created_at=now, sla_days=sla_days),
+        created_at=now, updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    submission.case_id = case.id
+    submission.similarity = None
+    session.add(submission)
+    today = local_date(now)
+    facts = matching.CaseFacts(topic=case.topic, text=case.summary, priority=case.priority, today=today,
+                               theme_topic=registry.theme_topic(session=session, station_id=station.id, today=today))
+    selection = _assign(session, case, station, facts, now)
+    notes = list(review) or ["自动分办入队"]
+    if selection.primary is None:
+        notes.append("所有符合条件的代表均已满额，待站长处理")
+    audit.record(session=session, case=case, action="create", actor=actor, at=now,
+                 after=audit.snapshot(case, ("status", "topic", "department", "priority", "station_id")),
+                 reason="；".join(notes))
+    session.flush()
+    return case
+
+
+def split(*, session: Session, submission_id: int, actor: str, now: datetime, reason: str,
+          sla_days: dict[str, int] | None = None) -> Case:
+    """Undo a join: the submission leaves the case it joined and opens a case of its own (co-signers − 1)."""
+    submission = session.get(Submission, submission_id)
+    if submission is None:
+        raise NotFound(f"没有找到诉求 #{submission_id}", code="submission_not_found")
+    case = workflow.get_case(session=session, case_id=submission.case_id, lock=True)
+    first = session.exec(select(Submission.id).where(Submission.case_id == case.id).order_by(Submission.id)).first()
+    if first == submission.id:
+        raise InvalidInput(f"诉求 #{submission_id} 是案件 {case.number} 的首条诉求，不能拆出", code="split_first")
+    if not reason or not reason.strip():
+        raise InvalidInput("请填写理由", code="missing_reason")
+    station = session.get(Station, case.station_id)
+    workflow.apply(session=session, case=case, action="split_out", actor=actor, now=now, reason=reason.strip(),
+                   cosigners=max(0, case.cosigners - 1))
+    level = urgency.assess(submission.masked_text, now_month=local(now).month)
+    places = submission.places
+    return open_case(session=session, station=station, submission=submission, urgency_level=level,
+                     place=places[0]["name"] if places else None, review=[], suggestion=None, now=now,
+                     actor=actor, sla_days=sla_days)
+
+
+def intake(*, engine: Engine, model: classification.LoadedModel, intake: Intake, now: datetime,
+           max_chars: int, sla_days: dict[str, int] | None = None) -> dict:
+    """:func:`submit` in its own transaction, retried once when a concurrent retry with the same idempotency
+    key won the race (the second attempt then finds and returns the first one's result)."""
+    for attempt in range(2):
+        try:
+            with db.transaction(engine) as session:
+                submission, replayed = submit(session=session, model=model, intake=intake, now=now,
+                                              max_chars=max_chars, sla_days=sla_days)
+                case = session.get(Case, submission.case_id)
+                station = registry.directory(session=session).station(case.station_id)
+                return describe_submission(session=session, submission=submission, replayed=replayed,
+                                           station=station)
+        except IntegrityError:
+            if attempt == 1 or not intake.idempotency_key:
+                raise
+    raise AssertionError("unreachable")
