@@ -42,7 +42,8 @@ def serve(
     if loaded is not None:
         out.print(f"空数据库：已载入演示数据（{loaded.stations} 个联络站、{loaded.deputies} 位代表、"
                   f"{loaded.places} 个地名）")
-    out.print(f"liaison-triage 正在启动：[bold]http://{host}:{port}[/]  （接口文档 http://{host}:{port}/docs）")
+    url = f"http://{host}:{port}"
+    out.print(f"liaison-triage 正在启动：[bold]{url}[/]  （接口文档 {url}/docs）", soft_wrap=True)
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port, log_level="info")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -14,7 +15,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TRIAGE_", env_file=".env", extra="ignore")
 
     var_dir: Path = Path("var")
-    database_url: str = "sqlite:///./var/triage.db"
+    database_url: str = ""  # default: SQLite at <var_dir>/triage.db, i.e. ./var/triage.db
     model_dir: Path = REPO_ROOT / "models" / "default"
     cache_dir: Path | None = None  # jieba's dictionary cache; default var/cache
     max_text_chars: int = 20_000
@@ -22,6 +23,12 @@ class Settings(BaseSettings):
     load_demo_if_empty: bool = True  # `triage serve` fills an empty database with the demo registry
     host: str = "127.0.0.1"
     port: int = 8000
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.var_dir / 'triage.db'}"
+        return self
 
     @property
     def jieba_cache_dir(self) -> Path:

@@ -76,3 +76,4 @@ def test_server_logs_carry_no_phone_numbers(server):
     out, _ = proc.communicate(timeout=10)
     assert "13900001111" not in out
     assert "Uvicorn running" in out or "Application startup complete" in out
+    assert "已载入演示数据" in out  # an empty database gets the demo registry by itself
