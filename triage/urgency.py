@@ -123,6 +123,8 @@ FEARED = r"(?:怕|担心|害怕|万一|以防|防止|预防|如果|要是|以免
 
 @dataclass(frozen=True)
 class Urgency:
+    """A priority with the short Chinese reasons shown to staff and the machine names of the signals found."""
+
     priority: str
     reasons: tuple[str, ...]
     signals: tuple[str, ...]
@@ -218,13 +220,12 @@ def _found(pairs: tuple[tuple[str, re.Pattern[str]], ...], clauses: list[str], *
     return [reason for reason, p in pairs if _affirmed(p, clauses, *unless)]
 
 
-def _pressing_reason(lx: _Lexicon, clauses: list[str], come_now: bool) -> str | None:
+def _pressing_reason(lx: _Lexicon, text: str, clauses: list[str], come_now: bool) -> str | None:
     """Why a message with no other signal should not wait its turn, if it says so."""
     if come_now:
         return "要求立即处理"
     if _affirmed(lx.plea, clauses, lx.negation):
         return "要求尽快处理"
-    text = "。".join(clauses)
     if lx.deadline.search(text):
         return "时限临近"
     if lx.long_wait.search(text):
@@ -233,7 +234,12 @@ def _pressing_reason(lx: _Lexicon, clauses: list[str], come_now: bool) -> str | 
 
 
 def assess(text: str, *, now_month: int | None = None) -> Urgency:
-    """The priority a message's text asks for, with the reasons and signals that decided it."""
+    """The priority a message's text asks for, with the reasons and signals that decided it.
+
+    ``text`` is normalized text; ``now_month`` (1–12, business time) decides the heating season, unknown → in
+    season. Mapping: safety as above; outage 较急, 紧急 for a severe heating outage in season or when lasting
+    for days, with a frail person or a plea to come now; vulnerable (alone) 较急; repeated 较急 and one step
+    up any other signal; with no other signal, a plea, deadline or months of waiting ("pressing") 较急."""
     lx = _lexicon()
     clauses = [m.group(0) for m in _CLAUSE.finditer(text)]
     come_now = bool(_affirmed(lx.come_now, clauses, lx.negation))
@@ -276,7 +282,7 @@ def assess(text: str, *, now_month: int | None = None) -> Urgency:
         reasons.append("多次反映未解决")
         level = min(2, level + 1) if len(signals) > 1 else max(level, 1)
 
-    pressing = None if signals else _pressing_reason(lx, clauses, come_now)
+    pressing = None if signals else _pressing_reason(lx, text, clauses, come_now)
     if pressing:
         signals.append("pressing")
         reasons.append(pressing)
