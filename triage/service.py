@@ -54,22 +54,27 @@ def _lock_station(session: Session, station_id: int) -> None:
 
 
 def _open_cases(session: Session, station: Station) -> list[dedupe.OpenCase]:
-    cases = list(session.exec(
-        select(Case).where(Case.station_id == station.id, col(Case.status).in_([str(s) for s in OPEN_STATUSES]))
-        .order_by(col(Case.id).desc()).limit(DEDUPE_WINDOW)
-    ))
-    if not cases:
-        return []
-    texts: dict[int, list[str]] = {c.id: [] for c in cases}
-    sigs: dict[int, list[dedupe.Signature]] = {c.id: [] for c in cases}
-    for case_id, masked, places in session.exec(
-        select(Submission.case_id, Submission.masked_text, Submission.places)
-        .where(col(Submission.case_id).in_(list(texts))).order_by(Submission.id)
-    ):
+    """The station's most recent open cases with the masked texts of their submissions (one query)."""
+    recent = (
+        select(Case.id).where(Case.station_id == station.id, col(Case.status).in_([str(s) for s in OPEN_STATUSES]))
+        .order_by(col(Case.id).desc()).limit(DEDUPE_WINDOW).subquery()
+    )
+    rows = session.exec(
+        select(Case.id, Case.number, Case.topic, Case.department, Case.place, Submission.masked_text,
+               Submission.places)
+        .join(Submission, Submission.case_id == Case.id).where(col(Case.id).in_(select(recent.c.id)))
+        .order_by(col(Case.id).desc(), Submission.id)
+    ).all()
+    cases: dict[int, tuple] = {}
+    texts: dict[int, list[str]] = {}
+    sigs: dict[int, list[dedupe.Signature]] = {}
+    for case_id, number, topic, department, place, masked, places in rows:
+        if case_id not in cases:
+            cases[case_id], texts[case_id], sigs[case_id] = (number, topic, department, place), [], []
         texts[case_id].append(masked)
         sigs[case_id].append(dedupe.signature(masked, [(p["start"], p["end"]) for p in places]))
-    return [dedupe.OpenCase(c.id, c.number, station.code, c.topic, c.department, c.place, tuple(texts[c.id]),
-                            tuple(sigs[c.id])) for c in cases]
+    return [dedupe.OpenCase(i, number, station.code, topic, department, place, tuple(texts[i]), tuple(sigs[i]))
+            for i, (number, topic, department, place) in cases.items()]
 
 
 def contact_from_text(prepared: PreparedText) -> str | None:
