@@ -130,6 +130,8 @@ def submit(*, session: Session, model: classification.LoadedModel, intake: Intak
     location = registry.place_index(session=session).locate(
         prepared.masked, intake_station=intake_station.code if intake_station else None)
     code = location.station_code or (intake_station.code if intake_station else None)
+    if code is None and location.candidates:  # an ambiguous name and no intake station: the first reading, reviewed
+        code = location.candidates[0]
     if code is None:
         raise InvalidInput("文中没有可识别的地名，也未指定受理站点：请指定站点", code="station_unknown",
                            detail={"location": location.to_dict()})

@@ -127,3 +127,11 @@ def test_a_joined_submission_can_be_split_off_into_its_own_case(world, model):
         assert old.cosigners == 0 and new_number != old.number
         moved = session.get(Submission, joined["submission_id"])
         assert moved.case_id == new.id and moved.similarity is None
+
+
+def test_an_ambiguous_road_goes_to_review_unless_the_text_settles_it(world, model):
+    unsure = submit(world, model, "中山路上的井盖丢了好几天了，晚上骑车很危险。")
+    assert unsure["status"] == "待确认" and unsure["location"]["method"] == "ambiguous"
+    assert any("中山路" in r for r in unsure["review_reasons"])
+    settled = submit(world, model, "南岗区中山路上的路灯坏了一排，晚上黑漆漆的。")
+    assert settled["station"]["district"] == "南岗区" and settled["location"]["method"] != "ambiguous"
