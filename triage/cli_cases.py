@@ -79,6 +79,7 @@ def route(
     name: Annotated[str | None, typer.Option("--name", help="反映人姓名（会被脱敏）")] = None,
     contact: Annotated[str | None, typer.Option("--contact", help="联系电话")] = None,
     key: Annotated[str | None, typer.Option("--key", help="幂等键：同一键只生成一次")] = None,
+    reception: Annotated[int | None, typer.Option("--reception", help="在哪次接待日受理（接待日编号）")] = None,
     actor: Actor = "接待员",
     as_json: AsJson = False,
 ) -> None:
@@ -86,7 +87,8 @@ def route(
     settings = get_settings()
     eng, model = engine(), load_model(None)
     intake = service.Intake(text=text, channel=channel, submitter_name=name, contact=contact,
-                            intake_station=station, idempotency_key=key, actor=actor)
+                            intake_station=station, idempotency_key=key, reception_session_id=reception,
+                            actor=actor)
     try:
         decision = service.intake(engine=eng, model=model, intake=intake, now=system_clock(),
                                   max_chars=settings.max_text_chars, sla_days=settings.sla_days)

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from classifier.text import PreparedText, prepare
 from triage import classification, db, dedupe, matching, urgency
 from triage.cases import audit, numbering, workflow
-from triage.cases.models import OPEN_STATUSES, Assignment, Case, Priority, Status, Submission
+from triage.cases.models import OPEN_STATUSES, Assignment, Case, Priority, ReceptionSession, Status, Submission
 from triage.clock import local, local_date
 from triage.errors import InvalidInput, NotFound
 from triage.registry import service as registry
@@ -122,6 +122,8 @@ def submit(*, session: Session, model: classification.LoadedModel, intake: Intak
         if earlier is not None:
             return earlier, True
     classification.check_text(intake.text, max_chars=max_chars)
+    if intake.reception_session_id is not None and session.get(ReceptionSession, intake.reception_session_id) is None:
+        raise NotFound(f"没有找到接待日 #{intake.reception_session_id}", code="reception_not_found")
     prepared = prepare(intake.text, names=[intake.submitter_name] if intake.submitter_name else [])
     pred = model.model.classify_masked([prepared.masked], pii=[prepared.pii_types])[0]
     topic, dept = pred.heads["topic"], pred.heads["department"]

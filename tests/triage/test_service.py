@@ -135,3 +135,9 @@ def test_an_ambiguous_road_goes_to_review_unless_the_text_settles_it(world, mode
     assert any("中山路" in r for r in unsure["review_reasons"])
     settled = submit(world, model, "南岗区中山路上的路灯坏了一排，晚上黑漆漆的。")
     assert settled["station"]["district"] == "南岗区" and settled["location"]["method"] != "ambiguous"
+
+
+def test_an_unknown_reception_session_is_a_clear_error(world, model):
+    with pytest.raises(NotFound) as exc:
+        submit(world, model, "抚顺街的路灯坏了", reception_session_id=999)
+    assert exc.value.code == "reception_not_found"
