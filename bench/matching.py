@@ -30,7 +30,8 @@ from triage.matching import (  # noqa: E402
 )
 
 CASES = 1000
-RATE = 22  # new cases per simulated day: ~56 % of the registry's total capacity open at steady state
+LOAD = 0.56  # the default rate keeps about this share of the registry's total capacity open at steady state
+ASSIGNMENTS_PER_CASE = 1.1  # primary plus the occasional team member (measured in this simulation)
 OPEN_DAYS = (5, 25)  # a case stays open this many simulated days (uniform)
 WARM_UP = OPEN_DAYS[1]  # days before the open load reaches its steady state; excluded from the time mean
 START = date(2026, 3, 2)  # a Monday
@@ -121,7 +122,15 @@ class Result:
         return sum(self.util_days) / len(self.util_days) if self.util_days else 0.0
 
 
-def simulate(rate: int = RATE, cases: int = CASES, seed: int = SEED) -> Result:
+def default_rate() -> int:
+    """New cases per simulated day that keep LOAD of the registry's capacity busy: stressed, not swamped."""
+    rows = json.loads((REGISTRY / "deputies.json").read_text(encoding="utf-8"))
+    mean_open = sum(OPEN_DAYS) / 2
+    return max(1, round(LOAD * sum(r["capacity"] for r in rows) / (mean_open * ASSIGNMENTS_PER_CASE)))
+
+
+def simulate(rate: int | None = None, cases: int = CASES, seed: int = SEED) -> Result:
+    rate = rate or default_rate()
     rng = random.Random(seed)
     rows = json.loads((REGISTRY / "deputies.json").read_text(encoding="utf-8"))
     stations = json.loads((REGISTRY / "stations.json").read_text(encoding="utf-8"))
@@ -254,7 +263,8 @@ def sweep(rates: tuple[int, ...], seed: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rate", type=int, default=RATE, help="new cases per simulated day")
+    parser.add_argument("--rate", type=int, default=None,
+                        help=f"new cases per simulated day (default: {LOAD:.0%} of total capacity busy)")
     parser.add_argument("--cases", type=int, default=CASES)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--sweep", action="store_true", help="also print the figures for rates 10–30")
