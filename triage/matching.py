@@ -154,10 +154,26 @@ def bigrams(text: str) -> Counter[str]:
     return out
 
 
-@functools.lru_cache(maxsize=8192)
-def profile_bigrams(profile: str) -> Counter[str]:
-    """:func:`bigrams` of a deputy profile, cached (profiles change rarely; callers must not mutate it)."""
-    return bigrams(profile)
+@functools.lru_cache(maxsize=4096)
+def cached_bigrams(text: str) -> Counter[str]:
+    """:func:`bigrams`, cached: profiles recur for every case, a case's text for every candidate (read-only)."""
+    return bigrams(text)
+
+
+_vectors: dict[int, tuple[Mapping[str, float], dict[str, dict[str, float]]]] = {}
+
+
+def _profile_weights(profile: str, idf: Mapping[str, float]) -> dict[str, float]:
+    """The weighted bigram vector of a profile under ``idf``, kept while that ``idf`` object is in use."""
+    held = _vectors.get(id(idf))
+    if held is None or held[0] is not idf:
+        if len(_vectors) > 8:
+            _vectors.clear()
+        held = _vectors[id(idf)] = (idf, {})
+    vector = held[1].get(profile)
+    if vector is None:
+        vector = held[1][profile] = _weights(cached_bigrams(profile), idf, 1.0)
+    return vector
 
 
 def profile_idf(profiles: Iterable[str]) -> dict[str, float]:
@@ -181,7 +197,7 @@ def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
 
 def shared_terms(text: str, profile: str, idf: Mapping[str, float], limit: int = SHARED_TERMS_SHOWN) -> list[str]:
     """The longest stretches of ``text`` that also occur in ``profile``, heaviest first (e.g. 供热, 管网改造)."""
-    shared = set(bigrams(text)) & set(bigrams(profile))
+    shared = cached_bigrams(text).keys() & cached_bigrams(profile).keys()
     found: dict[str, float] = {}
     for run in _runs(text):
         i = 0
@@ -258,7 +274,7 @@ def _score(case: CaseFacts, c: Candidate, text_w: Mapping[str, float], idf: Mapp
         reasons.append(f"擅长{case.topic}")
     else:
         reasons.append(f"未列{case.topic}专长")
-    profile_w = _weights(profile_bigrams(c.profile), idf, 1.0)
+    profile_w = _profile_weights(c.profile, idf)
     cosine = _cosine(text_w, profile_w)
     if cosine > 0:
         score += W_PROFILE * min(1.0, cosine / PROFILE_SATURATION)
@@ -316,7 +332,7 @@ def rank(
     if idf is None:
         idf = profile_idf(c.profile for c in pool)
     default = max(idf.values(), default=1.0)
-    text_w = _weights(bigrams(case.text), idf, default)
+    text_w = _weights(cached_bigrams(case.text), idf, default)
     scored = [_score(case, c, text_w, idf) for c in pool]
     eligible = sorted((r for r in scored if r.excluded is None), key=_key)
     excluded = sorted((r for r in scored if r.excluded is not None), key=lambda r: r.candidate.code)

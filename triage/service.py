@@ -8,10 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
+from sqlalchemy import bindparam
 from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from classifier.text import PreparedText, prepare
 from triage import classification, db, dedupe, matching, urgency
@@ -53,18 +55,22 @@ def _lock_station(session: Session, station_id: int) -> None:
         session.execute(sql_text("SELECT pg_advisory_xact_lock(:k)"), {"k": 7_000_000 + station_id})
 
 
+_c, _s = Case.__table__.c, Submission.__table__.c
+_RECENT_OPEN = (
+    sa.select(_c.id).where(_c.station_id == bindparam("station_id"), _c.status.in_([str(s) for s in OPEN_STATUSES]))
+    .order_by(_c.id.desc()).limit(DEDUPE_WINDOW).subquery()
+)
+OPEN_CASE_TEXTS = (  # plain Core, built once: the ORM layer and statement building cost more than the query
+    sa.select(_c.id, _c.number, _c.topic, _c.department, _c.place, _s.masked_text, _s.places)
+    .join_from(Case.__table__, Submission.__table__, _s.case_id == _c.id)
+    .where(_c.id.in_(sa.select(_RECENT_OPEN.c.id))).order_by(_c.id.desc(), _s.id)
+)
+BY_IDEMPOTENCY_KEY = select(Submission).where(Submission.idempotency_key == bindparam("key"))
+
+
 def _open_cases(session: Session, station: Station) -> list[dedupe.OpenCase]:
     """The station's most recent open cases with the masked texts of their submissions (one query)."""
-    recent = (
-        select(Case.id).where(Case.station_id == station.id, col(Case.status).in_([str(s) for s in OPEN_STATUSES]))
-        .order_by(col(Case.id).desc()).limit(DEDUPE_WINDOW).subquery()
-    )
-    rows = session.exec(
-        select(Case.id, Case.number, Case.topic, Case.department, Case.place, Submission.masked_text,
-               Submission.places)
-        .join(Submission, Submission.case_id == Case.id).where(col(Case.id).in_(select(recent.c.id)))
-        .order_by(col(Case.id).desc(), Submission.id)
-    ).all()
+    rows = session.connection().execute(OPEN_CASE_TEXTS, {"station_id": station.id}).all()
     cases: dict[int, tuple] = {}
     texts: dict[int, list[str]] = {}
     sigs: dict[int, list[dedupe.Signature]] = {}
@@ -118,7 +124,7 @@ def submit(*, session: Session, model: classification.LoadedModel, intake: Intak
            max_chars: int, sla_days: dict[str, int] | None = None) -> tuple[Submission, bool]:
     """Run the pipeline for one submission; returns it and whether it was a replay of an earlier one."""
     if intake.idempotency_key:
-        earlier = session.exec(select(Submission).where(Submission.idempotency_key == intake.idempotency_key)).first()
+        earlier = session.exec(BY_IDEMPOTENCY_KEY, params={"key": intake.idempotency_key}).first()
         if earlier is not None:
             return earlier, True
     classification.check_text(intake.text, max_chars=max_chars)

@@ -5,6 +5,8 @@ allowed to show them (see DESIGN.md, "who sees what")."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from triage.cases import audit
@@ -17,14 +19,20 @@ def iso(moment) -> str | None:  # noqa: ANN001 - datetime | None
     return local(moment).isoformat() if moment is not None else None
 
 
+_a, _d = Assignment.__table__.c, Deputy.__table__.c
+ACTIVE_ASSIGNMENTS = (  # plain Core, built once
+    sa.select(_d.code, _d.name, _a.role, _a.score, _a.reasons, _a.id)
+    .join_from(Assignment.__table__, Deputy.__table__, _d.id == _a.deputy_id)
+    .where(_a.case_id == bindparam("case_id"), _a.active).order_by(_a.id)
+)
+
+
 def deputies_of(*, session: Session, case_id: int) -> list[dict]:
-    rows = session.exec(
-        select(Assignment, Deputy).join(Deputy, Deputy.id == Assignment.deputy_id)
-        .where(Assignment.case_id == case_id, Assignment.active).order_by(Assignment.id)
-    ).all()
-    rows = sorted(rows, key=lambda r: (r[0].role != "primary", r[0].id))
-    return [{"code": d.code, "name": d.name, "role": a.role, "score": round(a.score, 3), "reasons": a.reasons}
-            for a, d in rows]
+    """The case's active deputies, the primary first."""
+    rows = sorted(session.connection().execute(ACTIVE_ASSIGNMENTS, {"case_id": case_id}).all(),
+                  key=lambda r: (r[2] != "primary", r[5]))
+    return [{"code": code, "name": name, "role": role, "score": round(score, 3), "reasons": reasons}
+            for code, name, role, score, reasons, _ in rows]
 
 
 def case_summary(*, session: Session, case: Case, colour: str | None = None, station: Station | None = None) -> dict:

@@ -21,5 +21,5 @@ def next_number(*, session: Session, station_code: str, year: int) -> str:
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c.station_code, table.c.year], set_={"last": table.c.last + 1}
     ).returning(table.c.last)
-    seq = session.execute(stmt).scalar_one()
+    seq = session.connection().execute(stmt).scalar_one()
     return format_number(station_code, year, seq)

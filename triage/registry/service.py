@@ -10,6 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import sqlalchemy as sa
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
 
 from triage import matching, routing
@@ -149,19 +151,22 @@ def theme_topic(*, session: Session, station_id: int, today: date) -> str | None
     return next((theme for day, theme in days if window[0] <= day <= window[1]), None)
 
 
+_a, _c = Assignment.__table__.c, Case.__table__.c
+WORKLOAD = (  # plain Core over the tables, built once: the ORM layer would cost more than the query
+    sa.select(_a.deputy_id, _a.role, _c.status, _c.topic, sa.func.count())
+    .join_from(Assignment.__table__, Case.__table__, _c.id == _a.case_id)
+    .where(_a.deputy_id.in_(bindparam("ids", expanding=True)), _a.active)
+    .group_by(_a.deputy_id, _a.role, _c.status, _c.topic)
+)
+
+
 def _workload(session: Session, deputy_ids: list[int]) -> tuple[dict[int, int], dict[int, dict[str, int]]]:
     """Open cases per deputy, and resolved cases per deputy and topic (as primary), in one query."""
     solved = {str(Status.RESOLVED), str(Status.VISITED), str(Status.CLOSED)}
     open_ = {str(st) for st in OPEN_STATUSES}
-    stmt = (
-        select(Assignment.deputy_id, Assignment.role, Case.status, Case.topic, func.count())
-        .join(Case, Case.id == Assignment.case_id)
-        .where(col(Assignment.deputy_id).in_(deputy_ids), Assignment.active)
-        .group_by(Assignment.deputy_id, Assignment.role, Case.status, Case.topic)
-    )
     loads: dict[int, int] = defaultdict(int)
     resolved: dict[int, dict[str, int]] = defaultdict(dict)
-    for deputy_id, role, status, topic, n in session.exec(stmt).all():
+    for deputy_id, role, status, topic, n in session.connection().execute(WORKLOAD, {"ids": deputy_ids}).all():
         if status in open_:
             loads[deputy_id] += n
         elif status in solved and role == "primary":
