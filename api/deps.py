@@ -1,13 +1,25 @@
-"""Wiring: the concrete settings and classifier the routes receive (tests override these)."""
+"""Wiring: the concrete settings, classifier, database, clock and caller the routes receive (tests override
+``settings`` and ``clock``)."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
-from triage import classification
+from triage import classification, db
+from triage.accounts import service as accounts
+from triage.accounts.service import Principal
+from triage.clock import system_clock
 from triage.settings import Settings, get_settings
+
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
 
 
 def settings() -> Settings:
@@ -18,5 +30,47 @@ def classifier(cfg: Annotated[Settings, Depends(settings)]) -> classification.Lo
     return classification.load(cfg.model_dir, cache_dir=cfg.jieba_cache_dir)
 
 
+def engine(cfg: Annotated[Settings, Depends(settings)]) -> Engine:
+    """One engine (connection pool) per database URL for the life of the process."""
+    with _engines_lock:
+        if cfg.database_url not in _engines:
+            _engines[cfg.database_url] = db.make_engine(cfg.database_url)
+        return _engines[cfg.database_url]
+
+
+def dispose_engines() -> None:
+    with _engines_lock:
+        for eng in _engines.values():
+            eng.dispose()
+        _engines.clear()
+
+
+def clock() -> datetime:
+    """Now (aware UTC); tests override this dependency to move time."""
+    return system_clock()
+
+
+def session(eng: Annotated[Engine, Depends(engine)]) -> Iterator[Session]:
+    """A session whose work commits when the route returns without error, and rolls back otherwise."""
+    with db.transaction(eng) as s:
+        yield s
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def principal(request: Request, s: Annotated[Session, Depends(session)],
+              now: Annotated[datetime, Depends(clock)]) -> Principal:
+    """The caller behind ``Authorization: Bearer <token>`` (401 without a valid one)."""
+    return accounts.authenticate(session=s, token=bearer_token(request), now=now)
+
+
 SettingsDep = Annotated[Settings, Depends(settings)]
 ClassifierDep = Annotated[classification.LoadedModel, Depends(classifier)]
+EngineDep = Annotated[Engine, Depends(engine)]
+SessionDep = Annotated[Session, Depends(session)]
+ClockDep = Annotated[datetime, Depends(clock)]
+PrincipalDep = Annotated[Principal, Depends(principal)]

@@ -8,12 +8,19 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from triage import errors
+from triage.accounts.service import Forbidden, Unauthenticated
 
-STATUS = {
+STATUS = {  # domain exceptions → HTTP, in one place
     errors.InvalidInput: 422,
     errors.DataFileError: 422,
     errors.ModelUnavailable: 503,
+    errors.NotFound: 404,
+    errors.IllegalTransition: 409,
+    errors.Conflict: 409,
+    Unauthenticated: 401,
+    Forbidden: 403,
 }
+DB_ERRORS = {"db_unavailable": 503, "db_error": 503, "db_migration_failed": 503}
 TEXT_TOO_LONG = 413
 HTTP_MESSAGES = {
     404: ("not_found", "找不到请求的资源"),
@@ -29,6 +36,8 @@ def error_body(code: str, message: str, detail: object = None) -> dict:
 def _status_of(exc: errors.TriageError) -> int:
     if exc.code == "text_too_long":
         return TEXT_TOO_LONG
+    if exc.code in DB_ERRORS:
+        return DB_ERRORS[exc.code]
     for cls in type(exc).__mro__:
         if cls in STATUS:
             return STATUS[cls]
@@ -38,7 +47,9 @@ def _status_of(exc: errors.TriageError) -> int:
 def install(app: FastAPI) -> None:
     @app.exception_handler(errors.TriageError)
     async def triage_error(_request: Request, exc: errors.TriageError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message, exc.detail), status_code=_status_of(exc))
+        status = _status_of(exc)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(error_body(exc.code, exc.message, exc.detail), status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -7,8 +7,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors
-from api.routes import classify, health
+from api import deps, errors
+from api.routes import cases, chat, classify, health, open311, ops, registry, submissions
 from triage import classification
 from triage.errors import TriageError
 from triage.settings import get_settings
@@ -25,6 +25,7 @@ async def lifespan(_app: FastAPI):
     except TriageError as exc:  # serve anyway: /healthz answers, classify says 503 with the reason
         log.error("model unavailable: %s (%s)", exc.message, exc.code)
     yield
+    deps.dispose_engines()
 
 
 def create_app() -> FastAPI:
@@ -36,5 +37,6 @@ def create_app() -> FastAPI:
     )
     errors.install(app)
     app.include_router(health.router)
-    app.include_router(classify.router)
+    for module in (classify, submissions, cases, registry, open311, chat, ops):
+        app.include_router(module.router)
     return app

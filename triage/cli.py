@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from triage import classification, cli_cases, cli_db, cli_models, cli_receptions
+from triage import classification, cli_accounts, cli_cases, cli_db, cli_models, cli_receptions
 from triage.cli_common import EXIT_INPUT, err, fail, load_model, out
 from triage.errors import TriageError
 from triage.settings import get_settings
@@ -22,6 +22,9 @@ app.add_typer(cli_db.db_app, name="db")
 app.add_typer(cli_db.demo_app, name="demo")
 app.add_typer(cli_receptions.reception_app, name="reception")
 app.add_typer(cli_receptions.deputy_app, name="deputy")
+app.add_typer(cli_accounts.user_app, name="user")
+app.add_typer(cli_accounts.token_app, name="token")
+app.add_typer(cli_accounts.chat_app, name="chat")
 
 
 @app.command()
@@ -40,6 +43,7 @@ def serve(
     except TriageError as exc:
         raise fail(exc) from exc
     if loaded is not None:
+        cli_db.print_credentials(loaded.users)
         out.print(f"空数据库：已载入演示数据（{loaded.stations} 个联络站、{loaded.deputies} 位代表、"
                   f"{loaded.places} 个地名）")
     url = f"http://{host}:{port}"

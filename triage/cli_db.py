@@ -105,13 +105,23 @@ def current(url: UrlOption = None) -> None:
     out.print(f"当前版本：{_version(rev)}（{state}）  {migrate.safe_url(target)}", soft_wrap=True)
 
 
+def print_credentials(users: list) -> None:
+    """The demo accounts' secrets, shown this once (they are stored only as hashes)."""
+    if not users:
+        return
+    out.print("[bold]演示账号[/]（凭据只显示这一次，只以哈希保存；API 请求头 Authorization: Bearer <令牌>）：")
+    for u in users:
+        out.print(f"  {u.username}（{u.role}，{u.display_name}，{u.where}）  令牌 {u.token}  密码 {u.password}",
+                  soft_wrap=True)
+
+
 def _load(target: str) -> demo.DemoSummary:
     migrate.upgrade(target)
     with migrate.database_errors(target):
         engine = db.make_engine(target)
         try:
             with db.transaction(engine) as session:
-                return demo.load_demo(session=session)
+                return demo.load_with_users(session=session)
         finally:
             engine.dispose()
 
@@ -121,6 +131,7 @@ def load(url: UrlOption = None) -> None:
     """载入演示数据（按需先建表）；只补充缺少的记录，不改动已有的记录。"""
     target = _target(url)
     summary = _run(lambda: _load(target))
+    print_credentials(summary.users)
     if not summary.created:
         out.print(f"演示数据已存在，未改动：{migrate.safe_url(target)}", soft_wrap=True)
         return

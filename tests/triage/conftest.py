@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
 from triage import db
+from triage.accounts import models as _accounts  # noqa: F401
 from triage.cases import models as _cases  # noqa: F401 - registers the tables
 from triage.registry import models as _registry  # noqa: F401
 

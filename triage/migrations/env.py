@@ -16,6 +16,7 @@ from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
 from triage import db
+from triage.accounts import models as _accounts  # noqa: F401
 from triage.cases import models as _cases  # noqa: F401 - registers the tables on SQLModel.metadata
 from triage.registry import models as _registry  # noqa: F401
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -52,6 +52,7 @@ class DemoSummary:
     topics: int
     calendar_days: int
     created: bool
+    users: list = field(default_factory=list)  # demo credentials created by this load (shown once)
 
 
 SUMMARY_LABELS = {
@@ -346,6 +347,15 @@ def load_demo(*, session: Session, folder: Path | None = None, calendar_file: Pa
     return DemoSummary(**counts, created=any(counts.values()) or memberships > 0)
 
 
+def load_with_users(*, session: Session) -> DemoSummary:
+    """:func:`load_demo`, then one demo user per role when there are none yet (their secrets in ``users``)."""
+    from triage.accounts.demo import ensure_demo_users  # accounts build on the registry, not the other way
+
+    summary = load_demo(session=session)
+    summary.users = ensure_demo_users(session=session, now=datetime.now(UTC))
+    return summary
+
+
 def is_empty(*, session: Session) -> bool:
     """True while the registry has no station (a fresh database)."""
     return session.exec(select(Station.id).limit(1)).first() is None
@@ -362,6 +372,6 @@ def ensure_ready(url: str, *, load_demo_if_empty: bool) -> DemoSummary | None:
         engine = db.make_engine(url)
         try:
             with db.transaction(engine) as session:
-                return load_demo(session=session) if is_empty(session=session) else None
+                return load_with_users(session=session) if is_empty(session=session) else None
         finally:
             engine.dispose()
