@@ -20,7 +20,12 @@ class Settings(BaseSettings):
     cache_dir: Path | None = None  # jieba's dictionary cache; default var/cache
     max_text_chars: int = 20_000
     sla_days: dict[str, int] = {"紧急": 1, "较急": 3, "一般": 15}  # working days per priority
-    load_demo_if_empty: bool = True  # `triage serve` fills an empty database with the demo registry
+    load_demo_if_empty: bool = True
+    # chat-ops: secrets of the chat platforms (empty: that adapter answers 503 "未配置")
+    dingtalk_app_secret: str = ""
+    slack_signing_secret: str = ""
+    mattermost_token: str = ""
+    webhook_token: str = ""  # `triage serve` fills an empty database with the demo registry
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -150,3 +150,15 @@ def test_send_back_returns_a_transferred_case_to_the_station(session, world):
     workflow.return_case(session=session, case=case, actor="市水务局", now=NOW, reason="不属于本部门职责")
     assert case.status == Status.QUEUED and case.transferred_to is None
     assert session.get(Case, case.id).status == Status.QUEUED
+
+
+def test_a_correction_is_a_confirmed_label_and_queues_a_case_under_review(session, world):
+    queued = make_case(session, world[0])
+    workflow.correct(session=session, case=queued, actor="站长", now=NOW, department="市城市管理局")
+    assert (queued.status, queued.topic, queued.department) == ("待办", "城乡建设", "市城市管理局")
+    review = make_case(session, world[0], status=Status.REVIEW)
+    workflow.correct(session=session, case=review, actor="接待员", now=NOW, topic="民政")
+    assert review.status == Status.QUEUED
+    assert len(session.exec(select(Correction)).all()) == 2
+    with pytest.raises(InvalidInput):
+        workflow.correct(session=session, case=queued, actor="站长", now=NOW)

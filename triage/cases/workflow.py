@@ -31,12 +31,13 @@ ALLOWED: dict[str, frozenset[Status]] = {
     "reassign": frozenset({S.REVIEW, S.QUEUED, S.CLAIMED}),
     "merge": frozenset(OPEN_STATUSES),
     "merge_in": frozenset(OPEN_STATUSES),
+    "correct": frozenset(OPEN_STATUSES),
     "split_out": frozenset(OPEN_STATUSES),
 }
 ACTION_NAMES = {
     "confirm": "确认", "claim": "认领", "release": "退回队列", "lapse": "认领超时退回", "progress": "记录进展",
     "resolve": "办结", "visit": "回访", "close": "关闭", "reopen": "重新办理", "transfer": "转办",
-    "department_reply": "部门答复", "return": "退单", "reassign": "改派", "merge": "合并", "merge_in": "并入",
+    "department_reply": "部门答复", "return": "退单", "reassign": "改派", "merge": "合并", "merge_in": "并入", "correct": "更正分类",
     "split_out": "拆出诉求",
 }
 TRACKED = ("status", "topic", "department", "claimed_by_id", "transferred_to", "merged_into_id", "satisfaction")
@@ -141,6 +142,21 @@ def confirm(
                                previous_topic=first.topic, previous_department=first.department))
     return apply(session=session, case=case, action="confirm", actor=actor, now=now, status=S.QUEUED,
                  topic=new_topic, department=new_dept, review_reasons=[])
+
+
+def correct(*, session: Session, case: Case, actor: str, now: datetime, topic: str | None = None,
+            department: str | None = None) -> Case:
+    """Staff correct the topic/department of an open case (a confirmed label; a case under review is queued)."""
+    if not topic and not department:
+        raise InvalidInput("请给出要更正的主题或部门", code="nothing_to_correct")
+    first = session.exec(select(Submission).where(Submission.case_id == case.id).order_by(Submission.id)).first()
+    new_topic, new_dept = topic or case.topic, department or case.department
+    if first is not None:
+        session.add(Correction(submission_id=first.id, topic=new_topic, department=new_dept, actor=actor, at=now,
+                               previous_topic=first.topic, previous_department=first.department))
+    status = S.QUEUED if case.status == S.REVIEW else Status(case.status)
+    return apply(session=session, case=case, action="correct", actor=actor, now=now, status=status,
+                 topic=new_topic, department=new_dept, review_reasons=[] if status == S.QUEUED else case.review_reasons)
 
 
 def claim(*, session: Session, case: Case, deputy_id: int, now: datetime) -> Case:
