@@ -37,7 +37,8 @@ ALLOWED: dict[str, frozenset[Status]] = {
 ACTION_NAMES = {
     "confirm": "确认", "claim": "认领", "release": "退回队列", "lapse": "认领超时退回", "progress": "记录进展",
     "resolve": "办结", "visit": "回访", "close": "关闭", "reopen": "重新办理", "transfer": "转办",
-    "department_reply": "部门答复", "return": "退单", "reassign": "改派", "merge": "合并", "merge_in": "并入", "correct": "更正分类",
+    "department_reply": "部门答复", "return": "退单", "reassign": "改派", "merge": "合并", "merge_in": "并入",
+    "correct": "更正分类",
     "split_out": "拆出诉求",
 }
 TRACKED = ("status", "topic", "department", "claimed_by_id", "transferred_to", "merged_into_id", "satisfaction")
