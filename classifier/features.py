@@ -1,11 +1,12 @@
 """Text → sparse features: hashed character n-grams (vectorized in NumPy) and word unigrams, each TF-IDF.
 
-Texts arrive normalized and masked. Each is segmented, stopwords and punctuation are dropped, and
-the remaining words feed two blocks, as in the usual "char n-grams ∪ words" recipe:
+Texts arrive normalized and masked. Place names are dropped (optional, see ``classifier.places``), each text
+is segmented, stopwords and punctuation are dropped, and the remaining words feed two blocks, as in the usual
+"char n-grams ∪ words" recipe:
 - character n-grams of the re-joined words, keyed by a 64-bit hash of their code points computed for
   the whole batch at once (no Python loop per n-gram), kept when seen in ≥ ``char_min_df`` documents;
 - the words themselves.
-Each block has sublinear TF, IDF and L2 normalization.
+Each block has sublinear TF, IDF and L2 normalization; the word block is then scaled by ``word_weight``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from classifier import pii, tokenize
+from classifier import pii, places, tokenize
 from classifier.lazy import LazyCaches
 
 # Masked personal data says nothing about the topic: the placeholders are not features.
@@ -124,6 +125,8 @@ class TextVectorizer(LazyCaches, TransformerMixin, BaseEstimator):
         char_ngram_range: tuple[int, int] = (1, 3),
         char_min_df: int = 2,
         word_min_df: int = 1,
+        word_weight: float = 1.0,
+        drop_places: bool = False,
         cache_dir: str | None = None,
     ) -> None:
         self.user_dict = user_dict
@@ -132,6 +135,8 @@ class TextVectorizer(LazyCaches, TransformerMixin, BaseEstimator):
         self.char_ngram_range = char_ngram_range
         self.char_min_df = char_min_df
         self.word_min_df = word_min_df
+        self.word_weight = word_weight
+        self.drop_places = drop_places
         self.cache_dir = cache_dir
 
     # -- segmentation -------------------------------------------------------------------------
@@ -146,6 +151,8 @@ class TextVectorizer(LazyCaches, TransformerMixin, BaseEstimator):
     def tokens(self, texts: Sequence[str]) -> list[list[str]]:
         """Content words of each text (segmented with the configured engine, stopwords removed)."""
         seg, stop = self._segmenter(), self._stopset()
+        if self.drop_places:
+            texts = [places.strip_places(t) for t in texts]
         return [tokenize.content_tokens(seg.cut(_PLACEHOLDERS.sub(" ", t)), stop) for t in texts]
 
     # -- fitting ------------------------------------------------------------------------------
@@ -202,7 +209,10 @@ class TextVectorizer(LazyCaches, TransformerMixin, BaseEstimator):
                     wc.append(j)
         words = sp.csr_matrix((np.ones(len(wr)), (wr, wc)), shape=(n, len(self.words_)))
         words.sum_duplicates()
-        return sp.hstack([_tfidf(chars, self.char_idf_), _tfidf(words, self.word_idf_)], format="csr")
+        word_block = _tfidf(words, self.word_idf_)
+        if self.word_weight != 1.0:
+            word_block.data *= self.word_weight
+        return sp.hstack([_tfidf(chars, self.char_idf_), word_block], format="csr")
 
     def word_of_feature(self, j: int) -> str | None:
         """The word behind feature column ``j``, or None for a character n-gram column."""

@@ -81,6 +81,8 @@ class TriageClassifier(LazyCaches, BaseEstimator):
         char_ngram_range: tuple[int, int] = (1, 3),
         char_min_df: int = 3,
         word_min_df: int = 2,
+        word_weight: float = 1.0,
+        drop_places: bool = False,
         C: float = 0.5,
         rule_weight: float = 0.1,
         cv: int = 5,
@@ -94,6 +96,8 @@ class TriageClassifier(LazyCaches, BaseEstimator):
         self.char_ngram_range = char_ngram_range
         self.char_min_df = char_min_df
         self.word_min_df = word_min_df
+        self.word_weight = word_weight
+        self.drop_places = drop_places
         self.C = C
         self.rule_weight = rule_weight
         self.cv = cv
@@ -117,6 +121,8 @@ class TriageClassifier(LazyCaches, BaseEstimator):
             char_ngram_range=tuple(self.char_ngram_range),
             char_min_df=self.char_min_df,
             word_min_df=self.word_min_df,
+            word_weight=self.word_weight,
+            drop_places=self.drop_places,
         )
         features = self.vectorizer_.fit_transform(masked)
         rule_features = self._rule_matcher().matrix(masked)

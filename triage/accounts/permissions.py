@@ -12,6 +12,7 @@ R = Role
 ACTIONS: dict[str, frozenset[Role]] = {
     "submit": frozenset({R.INTAKE, R.STATION_HEAD, R.DEPUTY, R.ADMIN}),
     "confirm": frozenset({R.INTAKE, R.STATION_HEAD, R.ADMIN}),
+    "correct": frozenset({R.INTAKE, R.STATION_HEAD, R.ADMIN}),
     "claim": frozenset({R.DEPUTY}),
     "release": frozenset({R.DEPUTY, R.STATION_HEAD, R.ADMIN}),
     "progress": frozenset({R.DEPUTY, R.STATION_HEAD, R.ADMIN}),
