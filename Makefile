@@ -28,6 +28,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/classify.py
 	$(BIN)/python bench/accuracy.py
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/matching.py
+	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/http.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

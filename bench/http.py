@@ -1,0 +1,139 @@
+"""POST /api/v1/submissions through a real uvicorn on 127.0.0.1 under a concurrent client: submissions/s and
+p50/p99 latency on SQLite and, when reachable, PostgreSQL. Target on SQLite: ≥ 200/s with p99 < 100 ms.
+
+Run: .venv/bin/python bench/http.py [N] [CONCURRENCY]"""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import REPO, SEED  # noqa: E402
+
+TARGET_RATE, TARGET_P99_MS = 200.0, 100.0
+PG_URL = os.environ.get("TRIAGE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare(url: str) -> str:
+    """Migrate, load the demo registry, return the intake user's token."""
+    from triage import db, migrate
+    from triage.registry import demo
+
+    migrate.upgrade(url)
+    engine = db.make_engine(url)
+    with db.transaction(engine) as session:
+        users = demo.load_with_users(session=session).users
+    engine.dispose()
+    return next(u.token for u in users if u.username == "demo-intake")
+
+
+def run(url: str, label: str, n: int, concurrency: int, var: Path) -> tuple[float, float]:
+    from classifier.corpus import load_corpus
+
+    token = prepare(url)
+    texts = [e.text for e in load_corpus()]
+    random.Random(SEED).shuffle(texts)
+    stations = ["DL-FSSQ", "DL-FS", "NG-FDL", "DW-NML", "XF-HPL"]
+    port = free_port()
+    env = dict(os.environ, TRIAGE_DATABASE_URL=url, TRIAGE_VAR_DIR=str(var))
+    server = subprocess.Popen([sys.executable, "-m", "triage", "serve", "--port", str(port)], cwd=REPO, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        headers = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(timeout=30) as warm:  # the model, jieba and the registry caches, outside the timing
+            for i in range(20):
+                warm.post(f"{base}/api/v1/submissions", headers=headers, json={"text": texts[-i - 1],
+                                                                               "station": stations[0]})
+        latencies: list[float] = []
+        errors: list[int] = []
+        counter = iter(range(n))
+        lock = threading.Lock()
+
+        def work() -> None:
+            with httpx.Client(timeout=30) as http:
+                while True:
+                    with lock:
+                        i = next(counter, None)
+                    if i is None:
+                        return
+                    body = {"text": texts[i % len(texts)], "station": stations[i % len(stations)]}
+                    t0 = time.perf_counter()
+                    r = http.post(f"{base}/api/v1/submissions", json=body,
+                                  headers={**headers, "Idempotency-Key": f"bench-{uuid.uuid4().hex}"})
+                    elapsed = time.perf_counter() - t0
+                    with lock:
+                        latencies.append(elapsed)
+                        if r.status_code not in (200, 201):
+                            errors.append(r.status_code)
+
+        threads = [threading.Thread(target=work) for _ in range(concurrency)]
+        start = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - start
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    lat = sorted(latencies)
+    rate = n / wall
+    p50, p99 = statistics.median(lat) * 1000, lat[max(0, int(len(lat) * 0.99) - 1)] * 1000
+    print(f"{label:<11} {n} POST /api/v1/submissions, {concurrency} concurrent: {rate:,.0f}/s; "
+          f"p50 {p50:.1f} ms, p99 {p99:.1f} ms; non-2xx {len(errors)}")
+    return rate, p99
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    concurrency = int(sys.argv[2]) if len(sys.argv) > 2 else 8
+    with tempfile.TemporaryDirectory() as tmp:
+        rate, p99 = run(f"sqlite:///{tmp}/http.db", "SQLite", n, concurrency, Path(tmp) / "var")
+    ok = rate >= TARGET_RATE and p99 < TARGET_P99_MS
+    print(f"SQLite target ≥ {TARGET_RATE:.0f}/s with p99 < {TARGET_P99_MS:.0f} ms: ×{rate / TARGET_RATE:.2f} of "
+          f"the rate, p99 {p99:.0f} ms — {'PASS' if ok else 'MISS'}")
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = sa.create_engine(PG_URL)
+        with admin.begin() as conn:
+            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    except Exception as exc:  # noqa: BLE001 - a missing server is reported, not fatal
+        print(f"PostgreSQL  not measured ({type(exc).__name__}: {exc})")
+        return
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            sep = "&" if "?" in PG_URL else "?"
+            run(f"{PG_URL}{sep}options=-csearch_path%3D{schema}", "PostgreSQL", n, concurrency, Path(tmp) / "var")
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+
+
+if __name__ == "__main__":
+    main()
