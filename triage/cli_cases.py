@@ -239,6 +239,27 @@ def send_back(number: Number, reason: Reason, actor: Actor = "部门") -> None:
 
 
 @app.command()
+def correct(number: Number, topic: str | None = None, department: str | None = None,
+            actor: Actor = "接待员") -> None:
+    """更正主题/部门（记为确认标签，用于下次训练）。"""
+    step(number, workflow.correct, actor=actor, topic=topic, department=department)
+
+
+@app.command()
+def split(submission: Annotated[int, typer.Argument(help="诉求编号（case 命令中的 #）")], reason: Reason,
+          actor: Actor = "站长") -> None:
+    """把误合并的一条诉求拆成独立案件。"""
+    try:
+        with db.transaction(engine()) as session:
+            case = service.split(session=session, submission_id=submission, actor=actor, now=system_clock(),
+                                 reason=reason, sla_days=get_settings().sla_days)
+            number = case.number
+    except TriageError as exc:
+        raise fail(exc) from exc
+    out.print(f"诉求 #{submission} 已拆出为新案件 {number}")
+
+
+@app.command()
 def reassign(number: Number, deputy: Annotated[str, typer.Option(help="代表编号")], reason: str = "",
              actor: Actor = "站长") -> None:
     """改派给另一位代表。"""
@@ -279,12 +300,17 @@ def claim_next(station: Annotated[str, typer.Argument(help="站点编码")],
 
 @app.command()
 def sweep() -> None:
-    """把认领后 2 个工作日无进展的案件退回队列，并提醒站长。"""
+    """把认领后 2 个工作日无进展的案件退回队列并提醒站长；为此前代表均满额的案件重新匹配代表。"""
     eng, now = engine(), system_clock()
     with db.transaction(eng) as session:
         lapsed = [c.number for c in queue.lapse_stale_claims(
             session=session, calendar=registry.work_calendar(session=session), now=now)]
+        matched = [c.number for c in service.rematch_waiting(session=session, now=now)]
+        waiting = [c.number for c in queue.unassigned(session=session)]
     out.print(f"退回 {len(lapsed)} 件：{'、'.join(lapsed)}" if lapsed else "没有超时未进展的认领")
+    out.print(f"重新匹配到代表 {len(matched)} 件：{'、'.join(matched)}" if matched else "没有可重新匹配的案件")
+    if waiting:
+        out.print(f"[yellow]仍待分配（代表均满额）{len(waiting)} 件：{'、'.join(waiting)}[/]", soft_wrap=True)
 
 
 @app.command()

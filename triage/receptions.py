@@ -9,6 +9,7 @@ from sqlmodel import Session, col, func, select
 
 from triage.cases import audit
 from triage.cases.models import Assignment, Case, ReceptionAttendance, ReceptionSession, Status, Submission
+from triage.clock import local_date
 from triage.errors import InvalidInput, NotFound
 from triage.registry.models import Deputy, Station, Topic
 
@@ -68,7 +69,7 @@ def deputy_record(*, session: Session, deputy: Deputy, year: int | None = None) 
         first, last = date(year, 1, 1), date(year, 12, 31)
         receptions = receptions.where(ReceptionSession.day >= first, ReceptionSession.day <= last)
     sessions = list(session.exec(receptions))
-    handled = [c for c in session.exec(cases) if year is None or c.created_at.year == year]
+    handled = [c for c in session.exec(cases) if year is None or local_date(c.created_at).year == year]
     solved = [c for c in handled if c.status in SOLVED]
     scores = [c.satisfaction for c in solved if c.satisfaction]
     taken = 0

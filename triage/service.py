@@ -16,9 +16,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from classifier.text import PreparedText, prepare
-from triage import classification, db, dedupe, matching, urgency
-from triage.cases import audit, numbering, workflow
-from triage.cases.models import OPEN_STATUSES, Assignment, Case, Priority, ReceptionSession, Status, Submission
+from triage import classification, db, dedupe, matching, routing, urgency
+from triage.cases import audit, numbering, queue, workflow
+from triage.cases.models import (
+    OPEN_VALUES,
+    Assignment,
+    Case,
+    Priority,
+    ReceptionSession,
+    Status,
+    Submission,
+)
 from triage.clock import local, local_date
 from triage.errors import InvalidInput, NotFound
 from triage.registry import service as registry
@@ -45,8 +53,11 @@ class Intake:
 
 
 def _digits_last4(contact: str | None) -> str | None:
-    digits = "".join(ch for ch in contact or "" if ch.isdigit())
-    return digits[-4:] if len(digits) >= 4 else None
+    """The last four digits of a phone contact (not of an e-mail address)."""
+    if not contact or "@" in contact:
+        return None
+    digits = "".join(ch for ch in contact if ch.isdigit())
+    return digits[-4:] if len(digits) >= 7 else None
 
 
 def _lock_station(session: Session, station_id: int) -> None:
@@ -57,7 +68,7 @@ def _lock_station(session: Session, station_id: int) -> None:
 
 _c, _s = Case.__table__.c, Submission.__table__.c
 _RECENT_OPEN = (
-    sa.select(_c.id).where(_c.station_id == bindparam("station_id"), _c.status.in_([str(s) for s in OPEN_STATUSES]))
+    sa.select(_c.id).where(_c.station_id == bindparam("station_id"), _c.status.in_(OPEN_VALUES))
     .order_by(_c.id.desc()).limit(DEDUPE_WINDOW).subquery()
 )
 OPEN_CASE_TEXTS = (  # plain Core, built once: the ORM layer and statement building cost more than the query
@@ -83,26 +94,45 @@ def _open_cases(session: Session, station: Station) -> list[dedupe.OpenCase]:
             for i, (number, topic, department, place) in cases.items()]
 
 
+def most_specific_place(location: routing.Location) -> str | None:
+    """The place that decided the station (a road with a number over its district), for dedupe and display."""
+    hits = [m for m in location.evidence if m.station_code == location.station_code] or list(location.evidence)
+    return max(hits, key=lambda m: (m.rank, -m.start)).name if hits else None
+
+
 def contact_from_text(prepared: PreparedText) -> str | None:
     """The first phone number in the text, as the contact when none was given (for search by last 4 digits)."""
     return next((s.text for s in prepared.spans if s.type in ("mobile", "landline")), None)
 
 
+def _facts(session: Session, *, case: Case, station: Station, now: datetime) -> matching.CaseFacts:
+    today = local_date(now)
+    return matching.CaseFacts(topic=case.topic, text=case.summary, priority=case.priority,
+                              cosigners=case.cosigners, today=today,
+                              theme_topic=registry.theme_topic(session=session, station_id=station.id, today=today))
+
+
 def _assign(session: Session, case: Case, station: Station, facts: matching.CaseFacts, now: datetime,
-            *, keep: set[int] = frozenset()) -> matching.Selection:
+            *, keep: frozenset[int] = frozenset()) -> matching.Selection:
+    """Assign the selected deputies; with ``keep`` (the deputies already on the case) only fill the team up to
+    its size, never beyond."""
     selection = registry.select_deputies(session=session, station=station, facts=facts)
-    chosen = ([selection.primary] if selection.primary else []) + list(selection.team)
+    chosen = [r for r in ([selection.primary] if selection.primary else []) + list(selection.team)
+              if r.candidate.deputy_id not in keep]
+    chosen = chosen[:max(0, matching.team_size(facts) - len(keep))]
     for rank, ranked in enumerate(chosen):
-        if ranked.candidate.deputy_id in keep:
-            continue
         session.add(Assignment(case_id=case.id, deputy_id=ranked.candidate.deputy_id,
                                role="primary" if rank == 0 and not keep else "team",
                                score=ranked.score, reasons=list(ranked.reasons), created_at=now))
     return selection
 
 
-def _join(session: Session, *, case: Case, station: Station, submission: Submission, decision, now: datetime,
-          actor: str) -> None:  # noqa: ANN001 - dedupe.DuplicateDecision
+def _join(session: Session, *, case_id: int, station: Station, submission: Submission, decision, now: datetime,
+          actor: str) -> bool:  # noqa: ANN001 - dedupe.DuplicateDecision
+    """Attach the submission to the open case it repeats (co-signer + 1); False if the case closed meanwhile."""
+    case = workflow.get_case(session=session, case_id=case_id, lock=True)
+    if case.status not in OPEN_VALUES:
+        return False
     before = audit.snapshot(case, ("cosigners",))
     case.cosigners += 1
     case.updated_at = now
@@ -111,13 +141,12 @@ def _join(session: Session, *, case: Case, station: Station, submission: Submiss
     session.add(case)
     audit.record(session=session, case=case, action="join", actor=actor, at=now, before=before,
                  after=audit.snapshot(case, ("cosigners",)), reason=decision.reason)
-    team = session.exec(select(Assignment.deputy_id).where(Assignment.case_id == case.id, Assignment.active)).all()
-    facts = matching.CaseFacts(topic=case.topic, text=case.summary, priority=case.priority,
-                               cosigners=case.cosigners, today=local_date(now),
-                               theme_topic=registry.theme_topic(session=session, station_id=station.id,
-                                                                today=local_date(now)))
+    team = frozenset(session.exec(select(Assignment.deputy_id)
+                                  .where(Assignment.case_id == case.id, Assignment.active)).all())
+    facts = _facts(session, case=case, station=station, now=now)
     if len(team) < matching.team_size(facts):  # ≥ 5 co-signers: 组团接
-        _assign(session, case, station, facts, now, keep=set(team))
+        _assign(session, case, station, facts, now, keep=team)
+    return True
 
 
 def submit(*, session: Session, model: classification.LoadedModel, intake: Intake, now: datetime,
@@ -153,7 +182,7 @@ def submit(*, session: Session, model: classification.LoadedModel, intake: Intak
     if location.needs_review and location.station_code is None:
         review.append(location.reason)
     level = urgency.assess(prepared.masked, now_month=local(now).month)
-    place = location.evidence[0].name if location.evidence else None
+    place = most_specific_place(location)
     spans = tuple((m.start, m.end) for m in location.evidence)
     duplicate = dedupe.decide(
         dedupe.Incoming(prepared.masked, station.code, topic.label, dept.label, place, spans),
@@ -167,15 +196,13 @@ def submit(*, session: Session, model: classification.LoadedModel, intake: Intak
         reception_session_id=intake.reception_session_id, proposed_topic=intake.proposed_topic,
         topic=topic.label, topic_confidence=topic.confidence, department=dept.label,
         department_confidence=dept.confidence, pii_types=prepared.pii_types, model_version=model.version,
-        places=[m.__dict__ | {"start": m.start, "end": m.end} for m in location.evidence],
+        places=[m.__dict__ | {"rank": m.rank} for m in location.evidence],
         prediction=pred.to_dict() | {"location": location.to_dict(), "urgency": {
             "priority": level.priority, "reasons": list(level.reasons)}, "duplicate": duplicate.to_dict()},
         case_id=0, created_at=now,
     )
-    if duplicate.kind == "join":
-        case = session.get(Case, duplicate.case_id)
-        _join(session, case=case, station=station, submission=submission, decision=duplicate, now=now,
-              actor=intake.actor)
+    if duplicate.kind == "join" and _join(session, case_id=duplicate.case_id, station=station,
+                                          submission=submission, decision=duplicate, now=now, actor=intake.actor):
         session.add(submission)
         session.flush()
         return submission, False
@@ -190,7 +217,7 @@ def submit(*, session: Session, model: classification.LoadedModel, intake: Intak
 
 def open_case(*, session: Session, station: Station, submission: Submission, urgency_level: urgency.Urgency,
               place: str | None, review: list[str], suggestion: dedupe.DuplicateDecision | None, now: datetime,
-              actor: str, sla_days: dict[str, int] | None = None) -> Case:
+              actor: str, sla_days: dict[str, int] | None = None, note: str | None = None) -> Case:
     """A new case for ``submission`` at ``station``: numbered, timed, matched with deputies, queued, audited."""
     priority = Priority(urgency_level.priority)
     calendar = registry.work_calendar(session=session)
@@ -209,11 +236,8 @@ def open_case(*, session: Session, station: Station, submission: Submission, urg
     submission.case_id = case.id
     submission.similarity = None
     session.add(submission)
-    today = local_date(now)
-    facts = matching.CaseFacts(topic=case.topic, text=case.summary, priority=case.priority, today=today,
-                               theme_topic=registry.theme_topic(session=session, station_id=station.id, today=today))
-    selection = _assign(session, case, station, facts, now)
-    notes = list(review) or ["自动分办入队"]
+    selection = _assign(session, case, station, _facts(session, case=case, station=station, now=now), now)
+    notes = list(review) or [note or "自动分办入队"]
     if selection.primary is None:
         notes.append("所有符合条件的代表均已满额，待站长处理")
     audit.record(session=session, case=case, action="create", actor=actor, at=now,
@@ -221,6 +245,20 @@ def open_case(*, session: Session, station: Station, submission: Submission, urg
                  reason="；".join(notes))
     session.flush()
     return case
+
+
+def rematch_waiting(*, session: Session, now: datetime, actor: str = "系统") -> list[Case]:
+    """Give a primary deputy to the open cases that found everyone full, where capacity has freed up since."""
+    matched = []
+    for case in queue.unassigned(session=session):
+        station = session.get(Station, case.station_id)
+        selection = _assign(session, case, station, _facts(session, case=case, station=station, now=now), now)
+        if selection.primary is not None:
+            audit.record(session=session, case=case, action="rematch", actor=actor, at=now,
+                         reason=f"已有代表可接：{selection.primary.candidate.name}")
+            matched.append(case)
+    session.flush()
+    return matched
 
 
 def split(*, session: Session, submission_id: int, actor: str, now: datetime, reason: str,
@@ -239,10 +277,10 @@ def split(*, session: Session, submission_id: int, actor: str, now: datetime, re
     workflow.apply(session=session, case=case, action="split_out", actor=actor, now=now, reason=reason.strip(),
                    cosigners=max(0, case.cosigners - 1))
     level = urgency.assess(submission.masked_text, now_month=local(now).month)
-    places = submission.places
+    place = max(submission.places, key=lambda p: p.get("rank", 0))["name"] if submission.places else None
     return open_case(session=session, station=station, submission=submission, urgency_level=level,
-                     place=places[0]["name"] if places else None, review=[], suggestion=None, now=now,
-                     actor=actor, sla_days=sla_days)
+                     place=place, review=[], suggestion=None, now=now, actor=actor, sla_days=sla_days,
+                     note=f"拆出自 {case.number}：{reason.strip()}")
 
 
 def intake(*, engine: Engine, model: classification.LoadedModel, intake: Intake, now: datetime,

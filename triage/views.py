@@ -9,10 +9,16 @@ import sqlalchemy as sa
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
+from classifier import pii
 from triage.cases import audit
 from triage.cases.models import Assignment, Case, Reply, Submission
 from triage.clock import local
 from triage.registry.models import Deputy, Station
+
+
+def masked(text: str) -> str:
+    """Free text typed by staff (notes, replies, reasons) with any personal data in it masked."""
+    return pii.redact(text)[0] if text else text
 
 
 def iso(moment) -> str | None:  # noqa: ANN001 - datetime | None
@@ -98,8 +104,8 @@ def case_detail(*, session: Session, case: Case, colour: str | None = None) -> d
     out["submissions"] = [{"id": s.id, "masked_text": s.masked_text, "channel": s.channel, "pii": s.pii_types,
                            "similarity": s.similarity, "created_at": iso(s.created_at)} for s in subs]
     replies = session.exec(select(Reply).where(Reply.case_id == case.id).order_by(Reply.id)).all()
-    out["replies"] = [{"kind": r.kind, "author": r.author, "department": r.department, "text": r.text,
+    out["replies"] = [{"kind": r.kind, "author": r.author, "department": r.department, "text": masked(r.text),
                        "at": iso(r.at)} for r in replies]
-    out["timeline"] = [{"action": e.action, "actor": e.actor, "at": iso(e.at), "reason": e.reason,
+    out["timeline"] = [{"action": e.action, "actor": e.actor, "at": iso(e.at), "reason": masked(e.reason),
                         "before": e.before, "after": e.after} for e in audit.timeline(session=session, case_id=case.id)]
     return out

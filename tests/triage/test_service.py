@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import func, select
 
 from triage import classification, db, service
+from triage.cases import queue
 from triage.cases.models import AuditEvent, Case, Submission
 from triage.errors import InvalidInput, NotFound
 from triage.registry import demo
@@ -141,3 +142,43 @@ def test_an_unknown_reception_session_is_a_clear_error(world, model):
     with pytest.raises(NotFound) as exc:
         submit(world, model, "抚顺街的路灯坏了", reception_session_id=999)
     assert exc.value.code == "reception_not_found"
+
+
+def test_a_capacity_edit_takes_effect_at_once(world, model):
+    with db.transaction(world) as session:
+        from triage.registry.models import Deputy
+
+        for d in session.exec(select(Deputy)).all():
+            d.capacity = 0  # everyone full: edited in place, no row added
+            session.add(d)
+    d = submit(world, model, "道里区抚顺街281号楼道的灯坏了，晚上上下楼看不见。")
+    assert d["deputies"] == []  # waits, unassigned, for the station head
+    with db.transaction(world) as session:
+        case = session.exec(select(Case).where(Case.number == d["case_number"])).one()
+        events = session.exec(select(AuditEvent).where(AuditEvent.case_id == case.id)).all()
+        assert any("满额" in e.reason for e in events)
+        assert [c.id for c in queue.unassigned(session=session)] == [case.id]
+        for deputy in session.exec(select(Deputy)).all():
+            deputy.capacity = 5
+            session.add(deputy)
+    with db.transaction(world) as session:
+        assert [c.number for c in service.rematch_waiting(session=session, now=NOW)] == [d["case_number"]]
+        assert queue.unassigned(session=session) == []
+
+
+def test_a_failure_after_the_case_is_written_rolls_everything_back(world, model, monkeypatch):
+    def broken(**_kw):
+        raise RuntimeError("rendering failed")
+
+    monkeypatch.setattr(service, "describe_submission", broken)
+    with pytest.raises(RuntimeError):
+        submit(world, model, "道里区抚顺街281号楼道窗户漏风漏雨。")
+    with db.transaction(world) as session:
+        for table in (Case, Submission, AuditEvent):
+            assert session.exec(select(func.count()).select_from(table)).one() == 0
+
+
+def test_a_paraphrase_that_omits_the_district_still_joins(world, model):
+    first = submit(world, model, "道里区抚顺街281号楼道的窗户坏了，刮风下雨都往里灌，住户出门一身水。")
+    again = submit(world, model, "抚顺街281号楼梯间窗子漏风漏雨，住户都受不了了。")
+    assert first["place"] == "抚顺街" and again["duplicate_of"] == first["case_number"]

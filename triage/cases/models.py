@@ -23,6 +23,7 @@ class Status(StrEnum):
 
 
 OPEN_STATUSES = (Status.REVIEW, Status.QUEUED, Status.CLAIMED, Status.TRANSFERRED)
+OPEN_VALUES = tuple(str(s) for s in OPEN_STATUSES)  # for SQL IN (…)
 
 
 class Priority(StrEnum):

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session, col, or_, select
 
 from triage.cases import audit, workflow
-from triage.cases.models import OPEN_STATUSES, Case, Priority, Status, Submission
+from triage.cases.models import OPEN_STATUSES, OPEN_VALUES, Assignment, Case, Priority, Status, Submission
 from triage.errors import InvalidInput
 from triage.workdays import WorkCalendar
 
@@ -46,10 +46,19 @@ def station_queue(
 def overdue(*, session: Session, calendar: WorkCalendar, now: datetime, station_ids: list[int] | None = None
             ) -> list[QueueItem]:
     """Yellow and red open cases (督办), most pressing first."""
-    stmt = select(Case).where(col(Case.status).in_([str(s) for s in OPEN_STATUSES]))
+    stmt = select(Case).where(col(Case.status).in_(OPEN_VALUES))
     if station_ids is not None:
         stmt = stmt.where(col(Case.station_id).in_(station_ids))
     return [i for i in ordered(list(session.exec(stmt)), calendar=calendar, now=now) if i.colour != "green"]
+
+
+def unassigned(*, session: Session, station_ids: list[int] | None = None) -> list[Case]:
+    """Open cases with no active primary deputy (every eligible deputy was full): the station head's list."""
+    has_primary = select(Assignment.case_id).where(Assignment.active, Assignment.role == "primary")
+    stmt = select(Case).where(col(Case.status).in_(OPEN_VALUES), col(Case.id).not_in(has_primary))
+    if station_ids is not None:
+        stmt = stmt.where(col(Case.station_id).in_(station_ids))
+    return list(session.exec(stmt.order_by(Case.id)))
 
 
 def claim_next(*, session: Session, station_id: int, deputy_id: int, calendar: WorkCalendar, now: datetime

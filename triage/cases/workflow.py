@@ -9,8 +9,9 @@ from datetime import datetime
 
 from sqlmodel import Session, func, select
 
+from triage import matching
 from triage.cases import audit
-from triage.cases.models import OPEN_STATUSES, Assignment, Case, Correction, Reply, Status, Submission
+from triage.cases.models import OPEN_STATUSES, OPEN_VALUES, Assignment, Case, Correction, Reply, Status, Submission
 from triage.errors import Conflict, IllegalTransition, InvalidInput, NotFound
 from triage.registry.models import Deputy, DeputyStation
 
@@ -41,7 +42,8 @@ ACTION_NAMES = {
     "correct": "更正分类",
     "split_out": "拆出诉求",
 }
-TRACKED = ("status", "topic", "department", "claimed_by_id", "transferred_to", "merged_into_id", "satisfaction")
+TRACKED = ("status", "topic", "department", "claimed_by_id", "transferred_to", "merged_into_id", "satisfaction",
+           "cosigners")
 
 
 def get_case(*, session: Session, case_id: int | None = None, number: str | None = None, lock: bool = False) -> Case:
@@ -90,7 +92,7 @@ def deputy_load(*, session: Session, deputy_id: int) -> int:
     """Open cases the deputy is actively assigned to."""
     stmt = (
         select(func.count()).select_from(Assignment).join(Case, Case.id == Assignment.case_id)
-        .where(Assignment.deputy_id == deputy_id, Assignment.active, Case.status.in_([str(s) for s in OPEN_STATUSES]))
+        .where(Assignment.deputy_id == deputy_id, Assignment.active, Case.status.in_(OPEN_VALUES))
     )
     return session.exec(stmt).one()
 
@@ -131,16 +133,30 @@ def may_work_on(*, session: Session, case: Case, deputy_id: int) -> bool:
     return member or _assignment(session, case.id, deputy_id) is not None
 
 
-def confirm(
-    *, session: Session, case: Case, actor: str, now: datetime, topic: str | None = None, department: str | None = None
-) -> Case:
-    """Staff confirm (or correct) the labels of a case under review; it joins the queue. Confirmed labels are
-    recorded as corrections on its first submission: only those train the next model."""
+def _confirmed_label(session: Session, case: Case, *, actor: str, now: datetime, topic: str | None,
+                     department: str | None) -> tuple[str, str]:
+    """Record the labels staff confirmed for the case's first submission (only these train the next model)."""
     first = session.exec(select(Submission).where(Submission.case_id == case.id).order_by(Submission.id)).first()
     new_topic, new_dept = topic or case.topic, department or case.department
     if first is not None:
         session.add(Correction(submission_id=first.id, topic=new_topic, department=new_dept, actor=actor, at=now,
                                previous_topic=first.topic, previous_department=first.department))
+    return new_topic, new_dept
+
+
+def _check_conflict(case: Case, deputy: Deputy) -> None:
+    named = matching.conflict_in(case.summary, deputy.affiliations)
+    if named:
+        raise Conflict(f"代表 {deputy.name} 申报的关联单位在诉求中被提到（{named}），应回避",
+                       code="conflict_of_interest")
+
+
+def confirm(
+    *, session: Session, case: Case, actor: str, now: datetime, topic: str | None = None, department: str | None = None
+) -> Case:
+    """Staff confirm (or correct) the labels of a case under review; it joins the queue. Confirmed labels are
+    recorded as corrections on its first submission: only those train the next model."""
+    new_topic, new_dept = _confirmed_label(session, case, actor=actor, now=now, topic=topic, department=department)
     return apply(session=session, case=case, action="confirm", actor=actor, now=now, status=S.QUEUED,
                  topic=new_topic, department=new_dept, review_reasons=[])
 
@@ -150,11 +166,7 @@ def correct(*, session: Session, case: Case, actor: str, now: datetime, topic: s
     """Staff correct the topic/department of an open case (a confirmed label; a case under review is queued)."""
     if not topic and not department:
         raise InvalidInput("请给出要更正的主题或部门", code="nothing_to_correct")
-    first = session.exec(select(Submission).where(Submission.case_id == case.id).order_by(Submission.id)).first()
-    new_topic, new_dept = topic or case.topic, department or case.department
-    if first is not None:
-        session.add(Correction(submission_id=first.id, topic=new_topic, department=new_dept, actor=actor, at=now,
-                               previous_topic=first.topic, previous_department=first.department))
+    new_topic, new_dept = _confirmed_label(session, case, actor=actor, now=now, topic=topic, department=department)
     status = S.QUEUED if case.status == S.REVIEW else Status(case.status)
     return apply(session=session, case=case, action="correct", actor=actor, now=now, status=status,
                  topic=new_topic, department=new_dept, review_reasons=[] if status == S.QUEUED else case.review_reasons)
@@ -165,6 +177,7 @@ def claim(*, session: Session, case: Case, deputy_id: int, now: datetime) -> Cas
     check(case, "claim")
     if not may_work_on(session=session, case=case, deputy_id=deputy_id):
         raise Conflict(f"代表 {deputy.name} 不属于该案件所在站点，也未被指派", code="not_station_member")
+    _check_conflict(case, deputy)
     make_primary(session=session, case=case, deputy=deputy, now=now, reason="认领")
     return apply(session=session, case=case, action="claim", actor=f"代表 {deputy.name}", now=now,
                  status=S.CLAIMED, claimed_by_id=deputy.id, claimed_at=now, last_progress_at=now)
@@ -203,7 +216,7 @@ def close(*, session: Session, case: Case, actor: str, now: datetime, reason: st
 
 def reopen(*, session: Session, case: Case, actor: str, now: datetime, reason: str) -> Case:
     return apply(session=session, case=case, action="reopen", actor=actor, now=now, reason=_require(reason, "理由"),
-                 status=S.QUEUED, claimed_by_id=None, claimed_at=None, resolved_at=None)
+                 status=S.QUEUED, claimed_by_id=None, claimed_at=None, resolved_at=None, satisfaction=None)
 
 
 def transfer(*, session: Session, case: Case, actor: str, now: datetime, department: str, reason: str = "") -> Case:
@@ -216,7 +229,7 @@ def department_reply(*, session: Session, case: Case, actor: str, now: datetime,
                       text=_require(reply, "部门答复"), at=now))
     back = S.CLAIMED if case.claimed_by_id else S.QUEUED
     return apply(session=session, case=case, action="department_reply", actor=actor, now=now, reason=reply.strip(),
-                 status=back, last_progress_at=now)
+                 status=back, last_progress_at=now, transferred_to=None)
 
 
 def return_case(*, session: Session, case: Case, actor: str, now: datetime, reason: str) -> Case:
@@ -227,9 +240,11 @@ def return_case(*, session: Session, case: Case, actor: str, now: datetime, reas
 
 
 def reassign(*, session: Session, case: Case, actor: str, now: datetime, deputy_id: int, reason: str = "") -> Case:
-    """The station head gives the case to another deputy; a claim in progress is released to them."""
+    """The station head gives the case to another deputy as primary; a claim in progress ends and the case goes
+    back to the queue (待办) for the new deputy to claim."""
     check(case, "reassign")
     deputy = _deputy(session, deputy_id)
+    _check_conflict(case, deputy)
     why = f"站长改派：{reason}" if reason else "站长改派"
     make_primary(session=session, case=case, deputy=deputy, now=now, reason=why)
     status = S.QUEUED if case.status == S.CLAIMED else Status(case.status)
@@ -238,10 +253,11 @@ def reassign(*, session: Session, case: Case, actor: str, now: datetime, deputy_
 
 
 def merge(*, session: Session, case: Case, into: Case, actor: str, now: datetime, reason: str = "") -> Case:
-    """Merge ``case`` into the open case ``into`` of the same station; reversible with :func:`unmerge`."""
+    """Merge ``case`` into the open case ``into`` of the same station: it keeps its number, points to ``into``
+    (whose co-signers grow by its submissions), and the audit trail on both says so."""
     if case.id == into.id:
         raise InvalidInput("不能把案件合并到自身", code="merge_into_self")
-    if into.status not in [str(s) for s in OPEN_STATUSES]:
+    if into.status not in OPEN_VALUES:
         raise IllegalTransition(f"目标案件 {into.number} 已「{into.status}」，不能合并进去", code="illegal_transition")
     if case.station_id != into.station_id:
         raise Conflict("只能合并同一站点的案件", code="merge_other_station")

@@ -27,8 +27,14 @@ _cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine → {n
 
 
 def _stamp(session: Session, *tables) -> tuple:  # noqa: ANN002
-    """A cheap version stamp of tables (row count and largest key), so caches follow admin edits."""
-    return tuple(session.exec(select(func.count(), func.max(key)).select_from(table)).one() for table, key in tables)
+    """A cheap version stamp of tables (row count, largest key, and the count of a flag where given), so caches
+    follow rows added or removed; edits in place go through :func:`invalidate` (hard constraints — capacity,
+    active — are read live and never cached)."""
+    out = []
+    for table, key, *flag in tables:
+        cols = [func.count(), func.max(key)] + [func.sum(sa.cast(f, sa.Integer)) for f in flag]
+        out.append(tuple(session.exec(select(*cols).select_from(table)).one()))
+    return tuple(out)
 
 
 def _cached(session: Session, name: str, tables: tuple, build):  # noqa: ANN001, ANN202 - build: () -> T
@@ -140,7 +146,7 @@ def place_index(*, session: Session) -> routing.PlaceIndex:
 
 
 def work_calendar(*, session: Session) -> WorkCalendar:
-    return _cached(session, "calendar", ((CalendarDay, CalendarDay.day),),
+    return _cached(session, "calendar", ((CalendarDay, CalendarDay.day, CalendarDay.is_workday),),
                    lambda: WorkCalendar.from_rows(list(session.exec(select(CalendarDay)))))
 
 
@@ -174,13 +180,22 @@ def _workload(session: Session, deputy_ids: list[int]) -> tuple[dict[int, int], 
     return loads, resolved
 
 
+_dep = Deputy.__table__.c
+LIVE_CAPACITY = sa.select(_dep.id, _dep.capacity, _dep.active).where(_dep.id.in_(bindparam("ids", expanding=True)))
+
+
 def _as_candidates(session: Session, rows: list[tuple[Deputy, bool]]) -> list[matching.Candidate]:
+    """Candidates from cached deputy profiles, with capacity, active flag and load read live (hard constraints)."""
     ids = [d.id for d, _ in rows]
-    loads, resolved = _workload(session, ids)
+    if not ids:
+        return []
+    live = {i: (cap, active) for i, cap, active in session.connection().execute(LIVE_CAPACITY, {"ids": ids})}
+    rows = [(d, home) for d, home in rows if live.get(d.id, (0, False))[1]]
+    loads, resolved = _workload(session, [d.id for d, _ in rows])
     return [
         matching.Candidate(
             deputy_id=d.id, code=d.code, name=d.name, level=d.level, expertise=tuple(d.expertise),
-            profile=d.profile, capacity=d.capacity, open_load=loads.get(d.id, 0),
+            profile=d.profile, capacity=live[d.id][0], open_load=loads.get(d.id, 0),
             reception_days=tuple(d.reception_days), affiliations=tuple(d.affiliations),
             resolved_by_topic=resolved.get(d.id, {}), at_station=home, sector=d.sector,
         )
