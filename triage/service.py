@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from classifier.model import Prediction
 from classifier.text import PreparedText, prepare
 from triage import classification, db, dedupe, matching, routing, urgency
 from triage.cases import audit, numbering, queue, workflow
@@ -28,7 +29,7 @@ from triage.cases.models import (
     Submission,
 )
 from triage.clock import local, local_date
-from triage.errors import InvalidInput, NotFound
+from triage.errors import Conflict, InvalidInput, NotFound
 from triage.registry import service as registry
 from triage.registry.models import Station
 from triage.views import describe_submission
@@ -149,18 +150,35 @@ def _join(session: Session, *, case_id: int, station: Station, submission: Submi
     return True
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """The CPU-bound part of the pipeline (normalize, mask, classify, urgency), done outside any transaction."""
+
+    prepared: PreparedText
+    prediction: Prediction
+    urgency: urgency.Urgency
+
+
+def analyse(*, model: classification.LoadedModel, intake: Intake, now: datetime, max_chars: int) -> Analysis:
+    classification.check_text(intake.text, max_chars=max_chars)
+    prepared = prepare(intake.text, names=[intake.submitter_name] if intake.submitter_name else [])
+    pred = model.model.classify_masked([prepared.masked], pii=[prepared.pii_types])[0]
+    return Analysis(prepared, pred, urgency.assess(prepared.masked, now_month=local(now).month))
+
+
 def submit(*, session: Session, model: classification.LoadedModel, intake: Intake, now: datetime,
-           max_chars: int, sla_days: dict[str, int] | None = None) -> tuple[Submission, bool]:
-    """Run the pipeline for one submission; returns it and whether it was a replay of an earlier one."""
+           max_chars: int, sla_days: dict[str, int] | None = None,
+           analysis: Analysis | None = None) -> tuple[Submission, bool]:
+    """Run the pipeline for one submission; returns it and whether it was a replay of an earlier one.
+    ``analysis`` (from :func:`analyse`) lets callers do the CPU work before taking the database's write lock."""
     if intake.idempotency_key:
         earlier = session.exec(BY_IDEMPOTENCY_KEY, params={"key": intake.idempotency_key}).first()
         if earlier is not None:
             return earlier, True
-    classification.check_text(intake.text, max_chars=max_chars)
+    analysis = analysis or analyse(model=model, intake=intake, now=now, max_chars=max_chars)
     if intake.reception_session_id is not None and session.get(ReceptionSession, intake.reception_session_id) is None:
         raise NotFound(f"没有找到接待日 #{intake.reception_session_id}", code="reception_not_found")
-    prepared = prepare(intake.text, names=[intake.submitter_name] if intake.submitter_name else [])
-    pred = model.model.classify_masked([prepared.masked], pii=[prepared.pii_types])[0]
+    prepared, pred, level = analysis.prepared, analysis.prediction, analysis.urgency
     topic, dept = pred.heads["topic"], pred.heads["department"]
     intake_station = registry.station_snapshot(session=session, code=intake.intake_station) \
         if intake.intake_station else None
@@ -181,7 +199,6 @@ def submit(*, session: Session, model: classification.LoadedModel, intake: Intak
         review.append(f"提交方建议主题「{intake.proposed_topic}」与模型判断「{topic.label}」不一致")
     if location.needs_review and location.station_code is None:
         review.append(location.reason)
-    level = urgency.assess(prepared.masked, now_month=local(now).month)
     place = most_specific_place(location)
     spans = tuple((m.start, m.end) for m in location.evidence)
     duplicate = dedupe.decide(
@@ -287,16 +304,19 @@ def intake(*, engine: Engine, model: classification.LoadedModel, intake: Intake,
            max_chars: int, sla_days: dict[str, int] | None = None) -> dict:
     """:func:`submit` in its own transaction, retried once when a concurrent retry with the same idempotency
     key won the race (the second attempt then finds and returns the first one's result)."""
+    analysis = analyse(model=model, intake=intake, now=now, max_chars=max_chars)  # before the write lock
     for attempt in range(2):
         try:
             with db.transaction(engine) as session:
                 submission, replayed = submit(session=session, model=model, intake=intake, now=now,
-                                              max_chars=max_chars, sla_days=sla_days)
+                                              max_chars=max_chars, sla_days=sla_days, analysis=analysis)
                 case = session.get(Case, submission.case_id)
                 station = registry.directory(session=session).station(case.station_id)
                 return describe_submission(session=session, submission=submission, replayed=replayed,
                                            station=station)
-        except IntegrityError:
-            if attempt == 1 or not intake.idempotency_key:
+        except IntegrityError as exc:
+            if not intake.idempotency_key:
                 raise
+            if attempt == 1:
+                raise Conflict("同一幂等键的提交正在处理中，请稍后重试", code="idempotency_conflict") from exc
     raise AssertionError("unreachable")
