@@ -182,3 +182,25 @@ def test_a_paraphrase_that_omits_the_district_still_joins(world, model):
     first = submit(world, model, "道里区抚顺街281号楼道的窗户坏了，刮风下雨都往里灌，住户出门一身水。")
     again = submit(world, model, "抚顺街281号楼梯间窗子漏风漏雨，住户都受不了了。")
     assert first["place"] == "抚顺街" and again["duplicate_of"] == first["case_number"]
+
+
+def test_concurrent_retries_with_one_idempotency_key_store_one_submission(world, model):
+    import threading
+
+    answers, errors = [], []
+
+    def send() -> None:
+        try:
+            answers.append(submit(world, model, "道里区抚顺街281号楼道窗户漏风漏雨。", idempotency_key="same"))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len({a["case_number"] for a in answers}) == 1
+    assert sum(not a["replayed"] for a in answers) == 1
+    with db.transaction(world) as session:
+        assert session.exec(select(func.count()).select_from(Submission)).one() == 1
