@@ -305,3 +305,12 @@ def test_case_numbers_are_upper_cased_and_checked():
     assert parse.case_number(spec, "#dl-fssq-2026-000007 其余") == ("DL-FSSQ-2026-000007", "其余")
     with pytest.raises(parse.Usage):
         parse.case_number(spec, "7")
+
+
+def test_short_chatter_is_not_triaged(chat):
+    from triage.chatops import parse
+    from triage.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        parse.parse("谢谢！")
+    assert parse.parse("抚顺街281号楼道窗户漏风漏雨").spec.name == "分办"

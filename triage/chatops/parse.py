@@ -75,6 +75,9 @@ def strip_mentions(text: str) -> str:
     return _MENTION.sub("", text or "").strip()
 
 
+MIN_PLAIN_TRIAGE = 8  # plain text shorter than this (without punctuation) is chatter, not a submission
+
+
 def parse(text: str) -> Parsed:
     """The command a chat message carries; plain text (no leading slash) is text to triage."""
     text = strip_mentions(text)
@@ -82,6 +85,9 @@ def parse(text: str) -> Parsed:
         return Parsed(HELP, "", "")
     head = _HEAD.match(text)
     if head is None:
+        if len(re.sub(r"\W", "", normalize(text))) < MIN_PLAIN_TRIAGE:  # "谢谢", "好的": not a case
+            raise InvalidInput(f"消息太短，未分办。要分办请粘贴完整的群众反映（至少 {MIN_PLAIN_TRIAGE} 个字），"
+                               "或用 /分办 文本；/帮助 查看全部命令", code="too_short")
         return Parsed(TRIAGE, text, normalize(text))
     word = normalize(head.group(1))
     raw = text[head.end():].strip()
