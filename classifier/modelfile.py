@@ -36,6 +36,8 @@ _LIBRARIES = ("scikit-learn", "numpy", "scipy", "jieba", "rjieba", "opencc")
 _VECTORIZER_ARRAYS = ("char_keys_", "char_idf_", "words_", "word_idf_")
 _HEAD_ARRAYS = ("classes_", "coef_", "intercept_", "sig_a_", "sig_b_")
 _COUPLING = "coupling.topic_given_department_"
+# Parameters added after the format was fixed, with the values that files written before them were trained with.
+_LEGACY_PARAMS = {"word_weight": 1.0, "drop_places": False}
 
 
 class ModelFileError(Exception):
@@ -128,9 +130,9 @@ def from_state(state: dict, arrays: dict[str, np.ndarray]) -> TriageClassifier:
         unknown = sorted(set(arrays) ^ expected)
         raise ModelFileError("model_unknown_types", f"模型文件的数组与声明不符，拒绝加载：{', '.join(unknown)}")
     try:
-        model = TriageClassifier(**state["params"])
+        model = TriageClassifier(**{**_LEGACY_PARAMS, **state["params"]})
         model.char_ngram_range = tuple(model.char_ngram_range)
-        vec = TextVectorizer(**state["vectorizer_params"])
+        vec = TextVectorizer(**{**_LEGACY_PARAMS, **state["vectorizer_params"]})
         vec.char_ngram_range = tuple(vec.char_ngram_range)
         for name in _VECTORIZER_ARRAYS:
             setattr(vec, name, arrays[f"vectorizer.{name}"])
