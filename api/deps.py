@@ -62,10 +62,12 @@ def bearer_token(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def principal(request: Request, s: Annotated[Session, Depends(session)],
+def principal(request: Request, eng: Annotated[Engine, Depends(engine)],
               now: Annotated[datetime, Depends(clock)]) -> Principal:
-    """The caller behind ``Authorization: Bearer <token>`` (401 without a valid one)."""
-    return accounts.authenticate(session=s, token=bearer_token(request), now=now)
+    """The caller behind ``Authorization: Bearer <token>`` (401 without a valid one), looked up in a short
+    transaction of its own, so the route's own transaction (or the orchestrator's) is not held up by it."""
+    with db.transaction(eng) as s:
+        return accounts.authenticate(session=s, token=bearer_token(request), now=now)
 
 
 SettingsDep = Annotated[Settings, Depends(settings)]

@@ -58,5 +58,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # FastAPI could not parse the body at all (e.g. bytes that are not JSON text)
+            body = error_body("invalid_request", "请求体无法解析，请发送 UTF-8 编码的 JSON")
+            return JSONResponse(body, status_code=422)
         code, message = HTTP_MESSAGES.get(exc.status_code, ("http_error", "请求无法处理"))
-        return JSONResponse(error_body(code, message, exc.detail), status_code=exc.status_code)
+        return JSONResponse(error_body(code, message, exc.detail), status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))  # e.g. Allow on a 405

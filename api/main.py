@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import deps, errors
+from api import deps, errors, limits, observability
 from api.routes import cases, chat, classify, health, open311, ops, registry, submissions
 from triage import classification
 from triage.errors import TriageError
@@ -36,6 +36,8 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     errors.install(app)
+    limits.install(app)
+    observability.install(app)  # outermost: times and counts every answer, 413s included
     app.include_router(health.router)
     for module in (classify, submissions, cases, registry, open311, chat, ops):
         app.include_router(module.router)

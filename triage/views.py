@@ -10,6 +10,7 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from classifier import pii
+from classifier.normalize import normalize
 from triage.cases import audit
 from triage.cases.models import Assignment, Case, Reply, Submission
 from triage.clock import local
@@ -18,7 +19,7 @@ from triage.registry.models import Deputy, Station
 
 def masked(text: str) -> str:
     """Free text typed by staff (notes, replies, reasons) with any personal data in it masked."""
-    return pii.redact(text)[0] if text else text
+    return pii.redact(normalize(text))[0] if text else text
 
 
 def iso(moment) -> str | None:  # noqa: ANN001 - datetime | None

@@ -132,9 +132,7 @@ def check_labels(*, session: Session, topic: str | None = None, department: str 
     """Topic and department must be in the taxonomy (when one is loaded): confirmed labels train the model."""
     for value, table, what, code in ((topic, Topic, "主题", "unknown_topic"),
                                      (department, Department, "部门", "unknown_department")):
-        if value is None:
-            continue
-        if session.exec(select(table.id).limit(1)).first() is None:
+        if not value or not value.strip() or session.exec(select(table.id).limit(1)).first() is None:
             continue
         if session.exec(select(table.id).where(table.name == value.strip())).first() is None:
             raise InvalidInput(f"未知的{what}：{value}", code=code, detail={"value": value})
