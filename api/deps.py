@@ -50,9 +50,10 @@ def clock() -> datetime:
     return system_clock()
 
 
-def session(eng: Annotated[Engine, Depends(engine)]) -> Iterator[Session]:
-    """A session whose work commits when the route returns without error, and rolls back otherwise."""
-    with db.transaction(eng) as s:
+def session(request: Request, eng: Annotated[Engine, Depends(engine)]) -> Iterator[Session]:
+    """A session whose work commits when the route returns without error, and rolls back otherwise
+    (GET/HEAD requests read without taking SQLite's write lock)."""
+    with db.transaction(db.read_only(eng) if request.method in ("GET", "HEAD") else eng) as s:
         yield s
 
 

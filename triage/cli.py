@@ -48,7 +48,8 @@ def serve(
                   f"{loaded.places} 个地名）")
     url = f"http://{host}:{port}"
     out.print(f"liaison-triage 正在启动：[bold]{url}[/]  （接口文档 {url}/docs）", soft_wrap=True)
-    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, log_level="info")
+    # uvicorn's own access line would repeat raw query strings; our JSON request log (masked) replaces it
+    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, log_level="info", access_log=False)
 
 
 def _print_prediction(pred, version: str) -> None:  # noqa: ANN001 - classifier.model.Prediction

@@ -55,16 +55,21 @@ def _sqlite_wal(dbapi_connection, _record) -> None:  # noqa: ANN001
     cur.close()
 
 
-def _sqlite_begin_immediate(conn) -> None:  # noqa: ANN001
-    # Writers take the lock when the transaction starts, so two writers never deadlock on lock upgrade.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+READ_ONLY = "triage_read_only"
+
+
+def _sqlite_begin(conn) -> None:  # noqa: ANN001
+    # Writers take the lock when the transaction starts, so two writers never deadlock on lock upgrade;
+    # read-only work (see read_only()) begins deferred and never waits for writers (WAL).
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for ``url``. SQLite: foreign keys on, WAL for files, BEGIN IMMEDIATE transactions;
     ``sqlite://`` (in memory) shares one connection (StaticPool) so every session sees the same data."""
-    if not is_sqlite(url):
-        return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    if not is_sqlite(url):  # a server that never answers fails /readyz in 5 s instead of hanging it
+        return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                             connect_args={"connect_timeout": 5})
     parsed = make_url(url)
     in_memory = parsed.database in (None, "", ":memory:")
     if not in_memory:
@@ -78,8 +83,13 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         event.listen(engine, "connect", _sqlite_wal)
     # pysqlite's own transaction handling is switched off so that BEGIN IMMEDIATE is ours to issue.
     event.listen(engine, "connect", lambda c, _r: setattr(c, "isolation_level", None))
-    event.listen(engine, "begin", _sqlite_begin_immediate)
+    event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def read_only(engine: Engine) -> Engine:
+    """The same database for work that only reads (on SQLite its transactions do not take the write lock)."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 @contextmanager

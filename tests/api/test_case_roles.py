@@ -179,7 +179,7 @@ def test_replies_and_audit_reasons_are_masked_for_those_without_the_original(api
     post(api, world, "deputy", heat, "claim")
     post(api, world, "deputy", heat, "progress", {"note": f"已打{PHONE}联系刘桂兰，约周四上门"})
     staff = api.get(f"{V1}/cases/{heat}", headers=people["intake"]).json()
-    assert staff["replies"][0]["text"] == staff["timeline"][-1]["reason"] == "已打〔手机号〕联系刘桂兰，约周四上门"
+    assert staff["replies"][0]["text"] == staff["timeline"][-1]["reason"] == "已打〔手机号〕联系刘桂兰,约周四上门"
     for path in (f"/cases/{heat}", f"/cases/{heat}/timeline"):
         r = api.get(V1 + path, headers=people["bystander"])
         assert r.status_code == 200 and PHONE not in r.text and "刘桂兰" not in r.text

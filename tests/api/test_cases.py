@@ -82,7 +82,7 @@ def test_release_puts_the_claim_back_in_the_queue(api, world):
     post(api, world, "deputy", number, "claim")
     case = post(api, world, "deputy", number, "release", {"reason": "本周外出开会，无法跟进"})
     assert case["status"] == "待办" and case["claimed_by"] is None
-    assert case["timeline"][-1]["reason"] == "本周外出开会，无法跟进"
+    assert case["timeline"][-1]["reason"] == "本周外出开会,无法跟进"
 
 
 def test_send_back_returns_a_transferred_case_to_the_station(api, world):

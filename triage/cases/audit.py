@@ -24,7 +24,7 @@ def record(
     before: dict | None = None, after: dict | None = None, reason: str = "",
 ) -> AuditEvent:
     event = AuditEvent(
-        case_id=case.id if case is not None else None, action=action, actor=actor, at=at,
+        case_id=case.id if case is not None else None, action=action, actor=actor[:64], at=at,
         before=before or {}, after=after or {}, reason=reason,
     )
     session.add(event)
