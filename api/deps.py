@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated
@@ -63,12 +64,24 @@ def bearer_token(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+_touched: dict[str, float] = {}  # token hash → when its last_used_at was last written (monotonic seconds)
+TOUCH_EVERY = 60.0
+
+
 def principal(request: Request, eng: Annotated[Engine, Depends(engine)],
               now: Annotated[datetime, Depends(clock)]) -> Principal:
     """The caller behind ``Authorization: Bearer <token>`` (401 without a valid one), looked up in a short
-    transaction of its own, so the route's own transaction (or the orchestrator's) is not held up by it."""
-    with db.transaction(eng) as s:
-        return accounts.authenticate(session=s, token=bearer_token(request), now=now)
+    read-only transaction of its own, so the route's own transaction (or the orchestrator's) is not held up by
+    it; the token's last use is written at most once a minute."""
+    token = bearer_token(request)
+    with db.transaction(db.read_only(eng)) as s:
+        caller = accounts.authenticate(session=s, token=token)
+    key = accounts.hash_token(token)
+    if time.monotonic() - _touched.get(key, -TOUCH_EVERY) >= TOUCH_EVERY:
+        _touched[key] = time.monotonic()
+        with db.transaction(eng) as s:
+            accounts.authenticate(session=s, token=token, now=now)
+    return caller
 
 
 SettingsDep = Annotated[Settings, Depends(settings)]

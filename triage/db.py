@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -87,15 +89,43 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     return engine
 
 
+_read_only: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def base_engine(engine: Engine) -> Engine:
+    """The engine an engine-with-options was made from (caches and locks are kept per base engine)."""
+    return getattr(engine, "_proxied", engine)
+
+
 def read_only(engine: Engine) -> Engine:
     """The same database for work that only reads (on SQLite its transactions do not take the write lock)."""
-    return engine.execution_options(**{READ_ONLY: True})
+    base = base_engine(engine)
+    if base not in _read_only:
+        _read_only[base] = base.execution_options(**{READ_ONLY: True})
+    return _read_only[base]
+
+
+_writer_locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_writer_locks_guard = threading.Lock()
+
+
+def _writer_lock(engine: Engine) -> threading.Lock | None:
+    """SQLite has one writer at a time; threads of this process queue on a lock instead of SQLite's busy
+    handler, which polls with sleeps and turns contention into long tail latencies."""
+    if engine.dialect.name != "sqlite" or engine.get_execution_options().get(READ_ONLY):
+        return None
+    key = base_engine(engine)  # an engine with options shares its base engine's lock
+    with _writer_locks_guard:
+        if key not in _writer_locks:
+            _writer_locks[key] = threading.Lock()
+        return _writer_locks[key]
 
 
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """A session whose work commits together at the end of the block, or not at all."""
-    with Session(engine, expire_on_commit=False) as session:
+    lock = _writer_lock(engine)
+    with lock if lock is not None else nullcontext(), Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

@@ -23,7 +23,6 @@ from api.schemas import BatchResult, BatchSummary, CaseDecision, ErrorBody, Impo
 from triage import datafiles, db, service, views
 from triage import submissions as stored
 from triage.accounts import permissions
-from triage.accounts import service as accounts
 from triage.accounts.models import Role
 from triage.accounts.service import Forbidden, Principal
 from triage.errors import DataFileError, InvalidInput, NotFound, TriageError
@@ -57,13 +56,7 @@ class BatchIn(BaseModel):
     items: list[BatchItem | dict[str, Any]] = Field(description=f"至多 {MAX_BATCH} 条，每条的字段同单条提交")
 
 
-def caller(request: Request, eng: EngineDep, now: ClockDep) -> Principal:
-    """The caller, authenticated in a short transaction (intake then runs in a transaction of its own)."""
-    with db.transaction(eng) as session:
-        return accounts.authenticate(session=session, token=deps.bearer_token(request), now=now)
-
-
-CallerDep = Annotated[Principal, Depends(caller)]
+CallerDep = deps.PrincipalDep  # authenticated in its own short transaction (see api.deps.principal)
 
 
 @dataclass(frozen=True)
@@ -81,7 +74,7 @@ class Pipeline:
 def _intake_station(pipe: Pipeline, code: str | None) -> str | None:
     """The station of intake: the one given (within the caller's scope) or the caller's own."""
     p = pipe.principal
-    with db.transaction(pipe.engine) as session:
+    with db.transaction(db.read_only(pipe.engine)) as session:
         directory = registry.directory(session=session)
     if code is None:
         if p.role in (Role.INTAKE, Role.STATION_HEAD) and len(p.station_ids) == 1:
@@ -99,7 +92,7 @@ def _intake_station(pipe: Pipeline, code: str | None) -> str | None:
 
 def _render(pipe: Pipeline, decision: dict) -> CaseDecision:
     """The decision, with the original text and contact only for a caller allowed to see them."""
-    with db.transaction(pipe.engine) as session:
+    with db.transaction(db.read_only(pipe.engine)) as session:
         submission = stored.get_submission(session=session, submission_id=decision["submission_id"])
         access = stored.case_access(session=session, case_id=submission.case_id)
         if permissions.sees_original(pipe.principal, station_id=access.station_id, assigned=access.assigned):

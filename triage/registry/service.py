@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
 
-from triage import matching, routing
+from triage import db, matching, routing
 from triage.cases.models import OPEN_STATUSES, Assignment, Case, ReceptionSession, Status
 from triage.errors import NotFound
 from triage.registry.models import CalendarDay, Deputy, DeputyStation, District, Place, Station
@@ -39,7 +39,7 @@ def _stamp(session: Session, *tables) -> tuple:  # noqa: ANN002
 
 def _cached(session: Session, name: str, tables: tuple, build):  # noqa: ANN001, ANN202 - build: () -> T
     """``build()``'s value, kept per database and rebuilt when ``tables`` change (checked every STAMP_TTL s)."""
-    engine = session.get_bind()
+    engine = db.base_engine(session.get_bind())
     now = time.monotonic()
     with _cache_lock:
         hit = _cache.setdefault(engine, {}).get(name)
@@ -55,7 +55,7 @@ def _cached(session: Session, name: str, tables: tuple, build):  # noqa: ANN001,
 def invalidate(engine: object) -> None:
     """Forget every cached registry view of ``engine``'s database (call after an admin edits the registry)."""
     with _cache_lock:
-        _cache.pop(engine, None)
+        _cache.pop(db.base_engine(engine), None)
 
 
 @dataclass(frozen=True)
