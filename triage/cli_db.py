@@ -8,11 +8,12 @@ from typing import Annotated, TypeVar
 import typer
 from rich.table import Table
 
-from triage import db, migrate
-from triage.cli_common import err, fail, out
+from triage.cli_common import Lazy, err, fail, out
 from triage.errors import TriageError
-from triage.registry import demo
 from triage.settings import get_settings
+
+# The database layer loads on first use, so `triage classify` starts as fast as before.
+db, migrate, demo = Lazy("triage.db"), Lazy("triage.migrate"), Lazy("triage.registry.demo")
 
 db_app = typer.Typer(help="数据库：建表、升级、降级与查看版本", no_args_is_help=True, add_completion=False)
 demo_app = typer.Typer(help="演示数据：联络站、代表、地名与分类", no_args_is_help=True, add_completion=False)
@@ -115,7 +116,7 @@ def print_credentials(users: list) -> None:
                   soft_wrap=True)
 
 
-def _load(target: str) -> demo.DemoSummary:
+def _load(target: str):  # noqa: ANN202 - triage.registry.demo.DemoSummary
     migrate.upgrade(target)
     with migrate.database_errors(target):
         engine = db.make_engine(target)
