@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -62,8 +62,38 @@ READ_ONLY = "triage_read_only"
 
 def _sqlite_begin(conn) -> None:  # noqa: ANN001
     # Writers take the lock when the transaction starts, so two writers never deadlock on lock upgrade;
-    # read-only work (see read_only()) begins deferred and never waits for writers (WAL).
-    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+    # read-only work (see read_only()) begins deferred and never waits for writers (WAL). Threads of this
+    # process queue for the write lock on a lock of ours, held from BEGIN to COMMIT/ROLLBACK: SQLite's own busy
+    # handler polls with sleeps, which turns contention into long tail latencies.
+    if conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("BEGIN")
+        return
+    lock = _writer_lock(conn.engine)
+    lock.acquire()
+    conn.info["triage_writer_lock"] = lock
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        conn.info.pop("triage_writer_lock").release()
+        raise
+
+
+def _sqlite_end(conn) -> None:  # noqa: ANN001
+    lock = conn.info.pop("triage_writer_lock", None)
+    if lock is not None:
+        lock.release()
+
+
+_writer_locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_writer_locks_guard = threading.Lock()
+
+
+def _writer_lock(engine: Engine) -> threading.Lock:
+    key = base_engine(engine)
+    with _writer_locks_guard:
+        if key not in _writer_locks:
+            _writer_locks[key] = threading.Lock()
+        return _writer_locks[key]
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -86,6 +116,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     # pysqlite's own transaction handling is switched off so that BEGIN IMMEDIATE is ours to issue.
     event.listen(engine, "connect", lambda c, _r: setattr(c, "isolation_level", None))
     event.listen(engine, "begin", _sqlite_begin)
+    event.listen(engine, "commit", _sqlite_end)
+    event.listen(engine, "rollback", _sqlite_end)
     return engine
 
 
@@ -105,27 +137,10 @@ def read_only(engine: Engine) -> Engine:
     return _read_only[base]
 
 
-_writer_locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_writer_locks_guard = threading.Lock()
-
-
-def _writer_lock(engine: Engine) -> threading.Lock | None:
-    """SQLite has one writer at a time; threads of this process queue on a lock instead of SQLite's busy
-    handler, which polls with sleeps and turns contention into long tail latencies."""
-    if engine.dialect.name != "sqlite" or engine.get_execution_options().get(READ_ONLY):
-        return None
-    key = base_engine(engine)  # an engine with options shares its base engine's lock
-    with _writer_locks_guard:
-        if key not in _writer_locks:
-            _writer_locks[key] = threading.Lock()
-        return _writer_locks[key]
-
-
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
     """A session whose work commits together at the end of the block, or not at all."""
-    lock = _writer_lock(engine)
-    with lock if lock is not None else nullcontext(), Session(engine, expire_on_commit=False) as session:
+    with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
