@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import os
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,3 +36,29 @@ def halves(texts: list[str], labels: list[str], *, test_size: float = 0.5):
 
     a, b, ya, yb = train_test_split(texts, labels, test_size=test_size, random_state=SEED, stratify=labels)
     return list(a), list(ya), list(b), list(yb)
+
+
+PG_URL = os.environ.get("TRIAGE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@contextmanager
+def postgres_schema(label: str):  # noqa: ANN201 - yields a database URL, or None when no server answers
+    """A private schema on the local PostgreSQL for one benchmark run, dropped afterwards; None (and a line
+    saying so) when PostgreSQL is not reachable."""
+    import sqlalchemy as sa
+
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = sa.create_engine(PG_URL)
+        with admin.begin() as conn:
+            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    except Exception as exc:  # noqa: BLE001 - a missing server is reported, not fatal
+        print(f"{label:<11} not measured ({type(exc).__name__}: {exc})")
+        yield None
+        return
+    try:
+        yield f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()

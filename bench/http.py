@@ -23,12 +23,10 @@ import time  # noqa: E402
 import uuid  # noqa: E402
 
 import httpx  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
 
-from bench.common import REPO, SEED  # noqa: E402
+from bench.common import REPO, SEED, postgres_schema  # noqa: E402
 
 TARGET_RATE, TARGET_P99_MS = 200.0, 100.0
-PG_URL = os.environ.get("TRIAGE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def free_port() -> int:
@@ -121,21 +119,9 @@ def main() -> None:
     ok = rate >= TARGET_RATE and p99 < TARGET_P99_MS
     print(f"SQLite target ≥ {TARGET_RATE:.0f}/s with p99 < {TARGET_P99_MS:.0f} ms: ×{rate / TARGET_RATE:.2f} of "
           f"the rate, p99 {p99:.0f} ms — {'PASS' if ok else 'MISS'}")
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    try:
-        admin = sa.create_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    except Exception as exc:  # noqa: BLE001 - a missing server is reported, not fatal
-        print(f"PostgreSQL  not measured ({type(exc).__name__}: {exc})")
-        return
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            sep = "&" if "?" in PG_URL else "?"
-            run(f"{PG_URL}{sep}options=-csearch_path%3D{schema}", "PostgreSQL", n, concurrency, Path(tmp) / "var")
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    with postgres_schema("PostgreSQL") as url, tempfile.TemporaryDirectory() as tmp:
+        if url is not None:
+            run(url, "PostgreSQL", n, concurrency, Path(tmp) / "var")
 
 
 if __name__ == "__main__":

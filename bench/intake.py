@@ -5,21 +5,18 @@ Run: .venv/bin/python bench/intake.py [N]     (PostgreSQL: TRIAGE_BENCH_POSTGRES
 
 from __future__ import annotations
 
-import os
 import random
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import SEED, single_core  # noqa: E402
+from bench.common import SEED, postgres_schema, single_core  # noqa: E402
 
 TARGET = 200.0
-PG_URL = os.environ.get("TRIAGE_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def messages(n: int) -> list[str]:
@@ -71,22 +68,9 @@ def main() -> None:
         rate = run(f"sqlite:///{tmp}/bench.db", texts, "SQLite")
     print(f"SQLite target ≥ {TARGET:.0f}/s on one core: ×{rate / TARGET:.2f} of target — "
           f"{'PASS' if rate >= TARGET else 'MISS'}")
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    try:
-        import sqlalchemy as sa
-
-        admin = sa.create_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    except Exception as exc:  # noqa: BLE001 - a missing server is reported, not fatal
-        print(f"PostgreSQL    not measured ({type(exc).__name__}: {exc})")
-        return
-    try:
-        sep = "&" if "?" in PG_URL else "?"
-        run(f"{PG_URL}{sep}options=-csearch_path%3D{schema}", texts, "PostgreSQL")
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    with postgres_schema("PostgreSQL") as url:
+        if url is not None:
+            run(url, texts, "PostgreSQL")
 
 
 if __name__ == "__main__":
