@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -100,6 +101,9 @@ def _render(pipe: Pipeline, decision: dict) -> CaseDecision:
     return CaseDecision.model_validate(decision)
 
 
+INTAKE_SLOTS = threading.BoundedSemaphore(1)
+
+
 def _submit(pipe: Pipeline, item: SubmissionIn, key: str | None) -> CaseDecision:
     permissions.require(pipe.principal, "submit")
     intake = service.Intake(
@@ -107,8 +111,9 @@ def _submit(pipe: Pipeline, item: SubmissionIn, key: str | None) -> CaseDecision
         intake_station=_intake_station(pipe, item.station), idempotency_key=key, proposed_topic=item.proposed_topic,
         reception_session_id=item.reception_session_id, actor=pipe.principal.label,
     )
-    decision = service.intake(engine=pipe.engine, model=pipe.model, intake=intake, now=pipe.now,
-                              max_chars=pipe.max_chars, sla_days=pipe.sla_days)
+    with INTAKE_SLOTS:  # CPU-bound under the GIL: threads taking turns beat threads thrashing
+        decision = service.intake(engine=pipe.engine, model=pipe.model, intake=intake, now=pipe.now,
+                                  max_chars=pipe.max_chars, sla_days=pipe.sla_days)
     return _render(pipe, decision)
 
 
