@@ -20,7 +20,7 @@ STATUS = {  # domain exceptions → HTTP, in one place
     Unauthenticated: 401,
     Forbidden: 403,
 }
-DB_ERRORS = {"db_unavailable": 503, "db_error": 503, "db_migration_failed": 503}
+DB_ERRORS = {"db_unavailable": 503, "db_error": 503, "db_migration_failed": 503, "db_busy": 503}
 TEXT_TOO_LONG = 413
 HTTP_MESSAGES = {
     404: ("not_found", "找不到请求的资源"),

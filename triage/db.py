@@ -15,6 +15,8 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
+from triage.errors import TriageError
+
 
 class UTCDateTime(TypeDecorator):
     """Aware datetimes in, aware UTC datetimes out, on SQLite (which has no zones) as on PostgreSQL."""
@@ -58,6 +60,7 @@ def _sqlite_wal(dbapi_connection, _record) -> None:  # noqa: ANN001
 
 
 READ_ONLY = "triage_read_only"
+WRITER_WAIT = 30.0  # seconds a writer waits for the write lock, like SQLite's busy_timeout
 
 
 def _sqlite_begin(conn) -> None:  # noqa: ANN001
@@ -69,7 +72,8 @@ def _sqlite_begin(conn) -> None:  # noqa: ANN001
         conn.exec_driver_sql("BEGIN")
         return
     lock = _writer_lock(conn.engine)
-    lock.acquire()
+    if not lock.acquire(timeout=WRITER_WAIT):  # as long as SQLite's own busy timeout: never wait forever
+        raise TriageError("数据库繁忙，请稍后重试", code="db_busy")
     conn.info["triage_writer_lock"] = lock
     try:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
