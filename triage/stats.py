@@ -10,14 +10,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from triage import db
-from triage.cases.models import OPEN_STATUSES, Case, Submission
+from triage.cases.models import OPEN_VALUES, Case, Submission
 from triage.registry import service as registry
 from triage.registry.models import Station, Topic
 
 YELLOW_HORIZON = timedelta(days=30)  # a case due later than this is green whatever the holidays in between
 
 _c, _s, _st, _t = Case.__table__.c, Submission.__table__.c, Station.__table__.c, Topic.__table__.c
-_OPEN = [str(s) for s in OPEN_STATUSES]
+_OPEN = list(OPEN_VALUES)
 SUBMISSIONS_PER_TOPIC = sa.select(_s.topic, sa.func.count()).group_by(_s.topic)
 OPEN_PER_STATION = (
     sa.select(_st.code, sa.func.count(_c.id))

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from triage.cases.models import Assignment, Case, Submission
+from triage.cases import access
+from triage.cases.models import Case, Submission
 from triage.errors import NotFound
 
 
@@ -32,9 +33,8 @@ def case_access(*, session: Session, case_id: int) -> CaseAccess:
     case = session.get(Case, case_id)
     if case is None:
         raise NotFound(f"没有找到案件 #{case_id}", code="case_not_found")
-    assigned = session.exec(select(Assignment.deputy_id).where(Assignment.case_id == case_id,
-                                                               Assignment.active)).all()
-    return CaseAccess(case_id=case.id, station_id=case.station_id, assigned=frozenset(assigned))
+    return CaseAccess(case_id=case.id, station_id=case.station_id,
+                      assigned=access.assigned_ids(session=session, case_id=case_id))
 
 
 def originals(submission: Submission) -> dict[str, str | None]:

@@ -26,7 +26,12 @@ class QueueItem:
     @property
     def sort_key(self) -> tuple:
         c = self.case
-        return (COLOUR_RANK[self.colour], PRIORITY_RANK.get(c.priority, 9), c.sla_due, c.created_at, c.id)
+        return queue_key(self.colour, c.priority, c.sla_due, c.created_at, c.id)
+
+
+def queue_key(colour: str, priority: str, due: datetime, created: datetime, case_id: int) -> tuple:
+    """Queue order: red, yellow, green; then 紧急, 较急, 一般; due time; age."""
+    return (COLOUR_RANK[colour], PRIORITY_RANK.get(priority, 9), due, created, case_id)
 
 
 def ordered(cases: list[Case], *, calendar: WorkCalendar, now: datetime) -> list[QueueItem]:
@@ -71,8 +76,7 @@ def claim_next(*, session: Session, station_id: int, deputy_id: int, calendar: W
         select(Case.id, Case.priority, Case.sla_due, Case.created_at)
         .where(Case.station_id == station_id, Case.status == Status.QUEUED)
     ).all()
-    rows = sorted(rows, key=lambda r: (COLOUR_RANK[calendar.colour(r[2], now)], PRIORITY_RANK.get(r[1], 9),
-                                       r[2], r[3], r[0]))
+    rows = sorted(rows, key=lambda r: queue_key(calendar.colour(r[2], now), r[1], r[2], r[3], r[0]))
     for case_id, *_ in rows:
         stmt = (select(Case).where(Case.id == case_id, Case.status == Status.QUEUED)
                 .with_for_update(skip_locked=True).execution_options(populate_existing=True))

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
-from triage.cases.models import OPEN_STATUSES, Case, Status
+from triage.cases.models import OPEN_VALUES, Case, Status
 from triage.clock import local, utc
 from triage.workdays import WorkCalendar
 
@@ -24,7 +24,7 @@ def counts(*, session: Session, calendar: WorkCalendar, now: datetime, station_i
     rows = dict(session.exec(scoped(select(Case.status, func.count()).group_by(Case.status))).all())
     by_status = {str(s): rows[str(s)] for s in Status if rows.get(str(s))}
     by_colour: dict[str, int] = {}
-    open_due = session.exec(scoped(select(Case.sla_due).where(col(Case.status).in_([str(s) for s in OPEN_STATUSES]))))
+    open_due = session.exec(scoped(select(Case.sla_due).where(col(Case.status).in_(OPEN_VALUES))))
     for due in open_due:
         colour = calendar.colour(due, now)
         by_colour[colour] = by_colour.get(colour, 0) + 1

@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from triage import receptions, views
-from triage.cases.models import OPEN_STATUSES, Assignment, Case
+from triage.cases.models import OPEN_VALUES, Assignment, Case
 from triage.registry import service as registry
 from triage.registry.models import Department, Deputy, DeputyStation, Station, Topic
 
-_OPEN = [str(s) for s in OPEN_STATUSES]
+_OPEN = list(OPEN_VALUES)
 
 
 def station_ref(station: Station) -> dict:
