@@ -99,14 +99,36 @@ class KeyIndex:
         return found
 
 
-def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    """Sublinear TF × IDF, each row scaled to unit length (empty rows stay empty)."""
-    counts = counts.astype(np.float64)
-    counts.data = (1.0 + np.log(counts.data)) * idf[counts.indices]
-    rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
-    norms = np.sqrt(np.bincount(rows, weights=counts.data**2, minlength=counts.shape[0]))
-    counts.data /= norms[rows]
-    return counts
+def _tfidf_block(rows: np.ndarray, cols: np.ndarray, n_cols: int, idf: np.ndarray, n_rows: int,
+                 weight: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sublinear TF × IDF of the (row, column) occurrences, each row scaled to length ``weight`` (empty rows stay
+    empty): (rows, columns, values), sorted by row then column."""
+    cells, counts = np.unique(rows.astype(np.int64) * n_cols + cols, return_counts=True)
+    r, c = cells // n_cols, cells % n_cols
+    data = (1.0 + np.log(counts)) * idf[c]
+    norms = np.sqrt(np.bincount(r, weights=data**2, minlength=n_rows))
+    return r, c, data / norms[r] * weight
+
+
+def csr_from_blocks(n_rows: int, blocks: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray, int]]) -> sp.csr_matrix:
+    """Side-by-side blocks of (rows, columns, values, width), each sorted by row then column, as one CSR matrix
+    built in one step (``scipy.sparse.hstack`` builds several: that dominates when scoring one message)."""
+    offsets = np.cumsum([0] + [width for *_, width in blocks])
+    r = np.concatenate([b[0] for b in blocks]).astype(np.int64)
+    order = np.argsort(r, kind="stable")  # row-major; within a row, blocks stay in order
+    cols = np.concatenate([b[1] + off for b, off in zip(blocks, offsets, strict=False)])[order]
+    data = np.concatenate([b[2] for b in blocks]).astype(np.float64)[order]
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=n_rows))])
+    return sp.csr_matrix((data, cols, indptr), shape=(n_rows, int(offsets[-1])))
+
+
+def hstack_csr(mats: Sequence[sp.csr_matrix], scales: Sequence[float] | None = None) -> sp.csr_matrix:
+    """``scipy.sparse.hstack([m * s for m, s in zip(mats, scales)], format="csr")`` for canonical CSR matrices,
+    in one construction."""
+    n = mats[0].shape[0]
+    scales = scales or [1.0] * len(mats)
+    return csr_from_blocks(n, [(np.repeat(np.arange(n), np.diff(m.indptr)), m.indices, m.data * s, m.shape[1])
+                               for m, s in zip(mats, scales, strict=True)])
 
 
 def _idf(df: np.ndarray, n_docs: int) -> np.ndarray:
@@ -192,27 +214,21 @@ class TextVectorizer(LazyCaches, TransformerMixin, BaseEstimator):
         return self._cached("word_index", lambda: {w: i for i, w in enumerate(self.words_.tolist())})
 
     def _features(self, docs: list[list[str]]) -> sp.csr_matrix:
-        n = len(docs)
+        """[char n-gram TF-IDF | word TF-IDF × word_weight], built as one CSR matrix (no per-block matrices: a
+        single message is scored in the intake path, where each scipy construction costs as much as the maths)."""
+        n, n_chars = len(docs), len(self.char_keys_)
         rows, keys = char_ngram_keys(["".join(d) for d in docs], self.char_ngram_range)
         pos = self._key_index().lookup(keys)
         hit = pos >= 0
-        chars = sp.csr_matrix((np.ones(int(hit.sum())), (rows[hit], pos[hit])), shape=(n, len(self.char_keys_)))
-        chars.sum_duplicates()
+        chars = _tfidf_block(rows[hit], pos[hit], max(n_chars, 1), self.char_idf_, n)
 
         index = self._word_index()
-        wr, wc = [], []
-        for i, d in enumerate(docs):
-            for w in d:
-                j = index.get(w)
-                if j is not None:
-                    wr.append(i)
-                    wc.append(j)
-        words = sp.csr_matrix((np.ones(len(wr)), (wr, wc)), shape=(n, len(self.words_)))
-        words.sum_duplicates()
-        word_block = _tfidf(words, self.word_idf_)
-        if self.word_weight != 1.0:
-            word_block.data *= self.word_weight
-        return sp.hstack([_tfidf(chars, self.char_idf_), word_block], format="csr")
+        pairs = np.array([(i, j) for i, d in enumerate(docs) for j in map(index.get, d) if j is not None],
+                         dtype=np.int64).reshape(-1, 2)
+        wr, wc = pairs[:, 0], pairs[:, 1]
+        words = _tfidf_block(wr, wc, max(len(self.words_), 1), self.word_idf_, n, self.word_weight)
+
+        return csr_from_blocks(n, [(*chars, n_chars), (*words, len(self.words_))])
 
     def word_of_feature(self, j: int) -> str | None:
         """The word behind feature column ``j``, or None for a character n-gram column."""

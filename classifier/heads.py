@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+FEW_ROWS = 32  # up to this many rows, scores are summed in NumPy (cheaper than scipy's sparse product)
+
 
 def _expit(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * x))
@@ -53,7 +55,14 @@ class CalibratedLinearHead:
 
     def decision_function(self, X: sp.spmatrix) -> np.ndarray:
         """(n, k) scores, one column per calibrator (one column for a binary head)."""
-        return np.asarray(X.astype(np.float32) @ self._weights, dtype=np.float64) + self.intercept_
+        X = X.tocsr()
+        if X.shape[0] > FEW_ROWS:
+            return np.asarray(X.astype(np.float32) @ self._weights, dtype=np.float64) + self.intercept_
+        # A few messages (the intake path): a dot product per row over its non-zero features, no scipy call.
+        scores = np.empty((X.shape[0], self._weights.shape[1]))
+        for i, (start, end) in enumerate(zip(X.indptr[:-1], X.indptr[1:], strict=True)):
+            scores[i] = X.data[start:end] @ self._weights[X.indices[start:end]].astype(np.float64)
+        return scores + self.intercept_
 
     def predict_proba(self, X: sp.spmatrix) -> np.ndarray:
         scores = self.decision_function(X)

@@ -21,7 +21,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from classifier import text, thresholds
-from classifier.features import TextVectorizer
+from classifier.features import TextVectorizer, hstack_csr
 from classifier.heads import CalibratedLinearHead
 from classifier.lazy import LazyCaches
 from classifier.rules import RuleMatcher
@@ -214,7 +214,7 @@ class TriageClassifier(LazyCaches, BaseEstimator):
 
     def _head_input(self, head: str, features: sp.csr_matrix, rule_features: sp.csr_matrix) -> sp.csr_matrix:
         if head == "department" and rule_features.shape[1]:
-            return sp.hstack([features, rule_features * self.rule_weight], format="csr")
+            return hstack_csr([features, rule_features], [1.0, self.rule_weight])
         return features
 
     # -- predicting ---------------------------------------------------------------------------
@@ -268,13 +268,14 @@ class TriageClassifier(LazyCaches, BaseEstimator):
 
     def _reasons(self, head: str, Xh: sp.csr_matrix, row: int, cls: int, masked: str) -> list[str]:
         coef = self.heads_[head].class_weights(cls)
-        x = Xh.getrow(row)
-        contrib = x.data * coef[x.indices]
+        at = slice(Xh.indptr[row], Xh.indptr[row + 1])
+        indices = Xh.indices[at]
+        contrib = Xh.data[at] * coef[indices]
         words = []
         for j in np.argsort(-contrib):
             if contrib[j] <= 0 or len(words) == 3:
                 break
-            w = self.vectorizer_.word_of_feature(int(x.indices[j]))
+            w = self.vectorizer_.word_of_feature(int(indices[j]))
             if w:
                 words.append(w)
         reasons = [f"关键词：{'、'.join(words)}"] if words else []
