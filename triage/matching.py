@@ -236,14 +236,19 @@ def affiliation_variants(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+@functools.lru_cache(maxsize=4096)
+def _searched_variants(affiliations: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(variant, its lower case) of each affiliation in turn, longest variant first."""
+    return tuple((v, v.lower()) for a in affiliations for v in sorted(affiliation_variants(a), key=len, reverse=True))
+
+
 def conflict_in(text: str, affiliations: Iterable[str]) -> str | None:
     """The first declared affiliation named in ``text`` (as the text spells it), or None."""
+    variants = _searched_variants(tuple(affiliations))
+    if not variants:
+        return None
     flat = "".join(text.split()).lower()
-    for affiliation in affiliations:
-        for variant in sorted(affiliation_variants(affiliation), key=len, reverse=True):
-            if variant.lower() in flat:
-                return variant
-    return None
+    return next((variant for variant, lower in variants if lower in flat), None)
 
 
 # --- soft terms --------------------------------------------------------------------------------------------

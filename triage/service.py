@@ -77,6 +77,7 @@ OPEN_CASE_TEXTS = (  # plain Core, built once: the ORM layer and statement build
     .join_from(Case.__table__, Submission.__table__, _s.case_id == _c.id)
     .where(_c.id.in_(sa.select(_RECENT_OPEN.c.id))).order_by(_c.id.desc(), _s.id)
 )
+ASSIGNMENT_INSERT = Assignment.__table__.insert()
 BY_IDEMPOTENCY_KEY = select(Submission).where(Submission.idempotency_key == bindparam("key"))
 
 
@@ -121,19 +122,21 @@ def _assign(session: Session, case: Case, station: Station, facts: matching.Case
     chosen = [r for r in ([selection.primary] if selection.primary else []) + list(selection.team)
               if r.candidate.deputy_id not in keep]
     chosen = chosen[:max(0, matching.team_size(facts) - len(keep))]
-    for rank, ranked in enumerate(chosen):
-        session.add(Assignment(case_id=case.id, deputy_id=ranked.candidate.deputy_id,
-                               role="primary" if rank == 0 and not keep else "team",
-                               score=ranked.score, reasons=list(ranked.reasons), created_at=now))
+    if chosen:
+        session.connection().execute(ASSIGNMENT_INSERT, [
+            {"case_id": case.id, "deputy_id": ranked.candidate.deputy_id,
+             "role": "primary" if rank == 0 and not keep else "team", "score": ranked.score,
+             "reasons": list(ranked.reasons), "active": True, "created_at": now}
+            for rank, ranked in enumerate(chosen)])
     return selection
 
 
 def _join(session: Session, *, case_id: int, station: Station, submission: Submission, decision, now: datetime,
-          actor: str) -> bool:  # noqa: ANN001 - dedupe.DuplicateDecision
-    """Attach the submission to the open case it repeats (co-signer + 1); False if the case closed meanwhile."""
+          actor: str) -> Case | None:  # noqa: ANN001 - dedupe.DuplicateDecision
+    """Attach the submission to the open case it repeats (co-signer + 1); None if the case closed meanwhile."""
     case = workflow.get_case(session=session, case_id=case_id, lock=True)
     if case.status not in OPEN_VALUES:
-        return False
+        return None
     before = audit.snapshot(case, ("cosigners",))
     case.cosigners += 1
     case.updated_at = now
@@ -147,7 +150,7 @@ def _join(session: Session, *, case_id: int, station: Station, submission: Submi
     facts = _facts(session, case=case, station=station, now=now)
     if len(team) < matching.team_size(facts):  # ≥ 5 co-signers: 组团接
         _assign(session, case, station, facts, now, keep=team)
-    return True
+    return case
 
 
 @dataclass(frozen=True)
@@ -168,13 +171,13 @@ def analyse(*, model: classification.LoadedModel, intake: Intake, now: datetime,
 
 def submit(*, session: Session, model: classification.LoadedModel, intake: Intake, now: datetime,
            max_chars: int, sla_days: dict[str, int] | None = None,
-           analysis: Analysis | None = None) -> tuple[Submission, bool]:
-    """Run the pipeline for one submission; returns it and whether it was a replay of an earlier one.
+           analysis: Analysis | None = None) -> tuple[Submission, Case, bool]:
+    """Run the pipeline for one submission; returns it, its case and whether it was a replay of an earlier one.
     ``analysis`` (from :func:`analyse`) lets callers do the CPU work before taking the database's write lock."""
     if intake.idempotency_key:
         earlier = session.exec(BY_IDEMPOTENCY_KEY, params={"key": intake.idempotency_key}).first()
         if earlier is not None:
-            return earlier, True
+            return earlier, session.get(Case, earlier.case_id), True
     analysis = analysis or analyse(model=model, intake=intake, now=now, max_chars=max_chars)
     if intake.reception_session_id is not None and session.get(ReceptionSession, intake.reception_session_id) is None:
         raise NotFound(f"没有找到接待日 #{intake.reception_session_id}", code="reception_not_found")
@@ -218,18 +221,20 @@ def submit(*, session: Session, model: classification.LoadedModel, intake: Intak
             "priority": level.priority, "reasons": list(level.reasons)}, "duplicate": duplicate.to_dict()},
         case_id=0, created_at=now,
     )
-    if duplicate.kind == "join" and _join(session, case_id=duplicate.case_id, station=station,
-                                          submission=submission, decision=duplicate, now=now, actor=intake.actor):
-        session.add(submission)
-        session.flush()
-        return submission, False
+    if duplicate.kind == "join":
+        joined = _join(session, case_id=duplicate.case_id, station=station, submission=submission,
+                       decision=duplicate, now=now, actor=intake.actor)
+        if joined is not None:
+            session.add(submission)
+            session.flush()
+            return submission, joined, False
 
     if duplicate.kind == "suggest":
         review.append(f"疑似与 {duplicate.number} 重复（相似度 {duplicate.similarity:.2f}）")
-    open_case(session=session, station=station, submission=submission, urgency_level=level, place=place,
-              review=review, suggestion=duplicate if duplicate.kind == "suggest" else None, now=now,
-              actor=intake.actor, sla_days=sla_days)
-    return submission, False
+    case = open_case(session=session, station=station, submission=submission, urgency_level=level, place=place,
+                     review=review, suggestion=duplicate if duplicate.kind == "suggest" else None, now=now,
+                     actor=intake.actor, sla_days=sla_days)
+    return submission, case, False
 
 
 def open_case(*, session: Session, station: Station, submission: Submission, urgency_level: urgency.Urgency,
@@ -308,12 +313,11 @@ def intake(*, engine: Engine, model: classification.LoadedModel, intake: Intake,
     for attempt in range(2):
         try:
             with db.transaction(engine) as session:
-                submission, replayed = submit(session=session, model=model, intake=intake, now=now,
-                                              max_chars=max_chars, sla_days=sla_days, analysis=analysis)
-                case = session.get(Case, submission.case_id)
+                submission, case, replayed = submit(session=session, model=model, intake=intake, now=now,
+                                                    max_chars=max_chars, sla_days=sla_days, analysis=analysis)
                 station = registry.directory(session=session).station(case.station_id)
-                return describe_submission(session=session, submission=submission, replayed=replayed,
-                                           station=station)
+                return describe_submission(session=session, submission=submission, case=case,
+                                           replayed=replayed, station=station)
         except IntegrityError as exc:
             if not intake.idempotency_key:
                 raise

@@ -73,9 +73,10 @@ def case_summary(*, session: Session, case: Case, colour: str | None = None, sta
 
 
 def describe_submission(*, session: Session, submission: Submission, replayed: bool = False,
-                        station: Station | None = None) -> dict:
-    """The whole intake decision for one submission, with reasons, as stored."""
-    case = session.get(Case, submission.case_id)
+                        station: Station | None = None, case: Case | None = None) -> dict:
+    """The whole intake decision for one submission, with reasons, as stored (``case``: its case, when the
+    caller holds it, saves a query)."""
+    case = case or session.get(Case, submission.case_id)
     pred = submission.prediction
     joined = submission.similarity is not None
     out = case_summary(session=session, case=case, station=station)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, Index
 from sqlmodel import Field, SQLModel
 
 from triage.db import UTCDateTime
@@ -98,6 +98,8 @@ class Submission(SQLModel, table=True):
 
 
 class Assignment(SQLModel, table=True):
+    __table_args__ = (Index("ix_assignment_deputy_active", "deputy_id", "active"),)  # live load (migration 0003)
+
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case.id", index=True)
     deputy_id: int = Field(foreign_key="deputy.id", index=True)

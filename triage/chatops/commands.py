@@ -62,9 +62,10 @@ def triage(ctx: Ctx, cmd: parse.Parsed) -> render.Answer:
     key = f"chat:{ctx.platform}:{ctx.message_id}" if ctx.message_id else None
     intake = service.Intake(text=cmd.raw, channel=CHANNELS.get(ctx.platform, ctx.platform)[:16],
                             intake_station=home.code if home else None, idempotency_key=key, actor=ctx.actor)
-    submission, replayed = service.submit(session=ctx.session, model=ctx.model(), intake=intake, now=ctx.now,
-                                          max_chars=ctx.max_chars, sla_days=ctx.sla_days)
-    return render.decision(views.describe_submission(session=ctx.session, submission=submission, replayed=replayed))
+    submission, case, replayed = service.submit(session=ctx.session, model=ctx.model(), intake=intake, now=ctx.now,
+                                                max_chars=ctx.max_chars, sla_days=ctx.sla_days)
+    return render.decision(views.describe_submission(session=ctx.session, submission=submission, case=case,
+                                                     replayed=replayed))
 
 
 def confirm(ctx: Ctx, cmd: parse.Parsed) -> render.Answer:

@@ -7,7 +7,7 @@ import threading
 import time
 import weakref
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -67,6 +67,7 @@ class Directory:
     district_stations: dict[str, tuple[int, ...]]
     themes: dict[int, tuple[tuple[date, str], ...]]  # station id → (day, theme) of themed receptions
     idf: dict[str, float]
+    candidates: dict[int, matching.Candidate]  # deputy id → profile; live capacity and load filled per intake
 
     def station(self, station_id: int) -> Station | None:
         return next((s for s in self.stations.values() if s.id == station_id), None)
@@ -96,6 +97,11 @@ def directory(*, session: Session) -> Directory:
             district_stations={k: tuple(v) for k, v in by_district.items()},
             themes={k: tuple(sorted(v)) for k, v in themes.items()},
             idf=matching.profile_idf(d.profile for d in deputies.values()),
+            candidates={d.id: matching.Candidate(
+                deputy_id=d.id, code=d.code, name=d.name, level=d.level, expertise=tuple(d.expertise),
+                profile=d.profile, capacity=d.capacity, open_load=0, reception_days=tuple(d.reception_days),
+                affiliations=tuple(d.affiliations), resolved_by_topic={}, at_station=False, sector=d.sector,
+            ) for d in deputies.values()},
         )
 
     return _cached(session, "directory", tables, build)
@@ -157,63 +163,58 @@ def theme_topic(*, session: Session, station_id: int, today: date) -> str | None
     return next((theme for day, theme in days if window[0] <= day <= window[1]), None)
 
 
-_a, _c = Assignment.__table__.c, Case.__table__.c
-WORKLOAD = (  # plain Core over the tables, built once: the ORM layer would cost more than the query
-    sa.select(_a.deputy_id, _a.role, _c.status, _c.topic, sa.func.count())
+_a, _c, _dep = Assignment.__table__.c, Case.__table__.c, Deputy.__table__.c
+_IDS = bindparam("ids", expanding=True)
+LIVE_STATE = sa.union_all(  # plain Core, built once: deputies' capacity and active flag, then their assignments
+    sa.select(_dep.id, _dep.capacity, _dep.active, sa.null(), sa.null(), sa.null(), sa.literal(0))
+    .where(_dep.id.in_(_IDS)),
+    sa.select(_a.deputy_id, sa.null(), sa.null(), _a.role, _c.status, _c.topic, sa.func.count())
     .join_from(Assignment.__table__, Case.__table__, _c.id == _a.case_id)
-    .where(_a.deputy_id.in_(bindparam("ids", expanding=True)), _a.active)
-    .group_by(_a.deputy_id, _a.role, _c.status, _c.topic)
+    .where(_a.deputy_id.in_(_IDS), _a.active)
+    .group_by(_a.deputy_id, _a.role, _c.status, _c.topic),
 )
-
-
-def _workload(session: Session, deputy_ids: list[int]) -> tuple[dict[int, int], dict[int, dict[str, int]]]:
-    """Open cases per deputy, and resolved cases per deputy and topic (as primary), in one query."""
-    solved = {str(Status.RESOLVED), str(Status.VISITED), str(Status.CLOSED)}
-    open_ = {str(st) for st in OPEN_STATUSES}
-    loads: dict[int, int] = defaultdict(int)
-    resolved: dict[int, dict[str, int]] = defaultdict(dict)
-    for deputy_id, role, status, topic, n in session.connection().execute(WORKLOAD, {"ids": deputy_ids}).all():
-        if status in open_:
-            loads[deputy_id] += n
-        elif status in solved and role == "primary":
-            resolved[deputy_id][topic] = resolved[deputy_id].get(topic, 0) + n
-    return loads, resolved
-
-
-_dep = Deputy.__table__.c
-LIVE_CAPACITY = sa.select(_dep.id, _dep.capacity, _dep.active).where(_dep.id.in_(bindparam("ids", expanding=True)))
+_SOLVED = frozenset({str(Status.RESOLVED), str(Status.VISITED), str(Status.CLOSED)})
+_OPEN = frozenset(str(st) for st in OPEN_STATUSES)
 
 
 def _as_candidates(session: Session, rows: list[tuple[Deputy, bool]]) -> list[matching.Candidate]:
-    """Candidates from cached deputy profiles, with capacity, active flag and load read live (hard constraints)."""
-    ids = [d.id for d, _ in rows]
-    if not ids:
+    """Active candidates from cached deputy profiles, with capacity, open load and resolved cases per topic (as
+    primary) read live (they are hard constraints), in one query."""
+    if not rows:
         return []
-    live = {i: (cap, active) for i, cap, active in session.connection().execute(LIVE_CAPACITY, {"ids": ids})}
-    rows = [(d, home) for d, home in rows if live.get(d.id, (0, False))[1]]
-    loads, resolved = _workload(session, [d.id for d, _ in rows])
+    live: dict[int, int] = {}
+    loads: dict[int, int] = defaultdict(int)
+    resolved: dict[int, dict[str, int]] = defaultdict(dict)
+    for deputy_id, capacity, active, role, status, topic, n in session.connection().execute(
+            LIVE_STATE, {"ids": [d.id for d, _ in rows]}):
+        if capacity is not None and active:
+            live[deputy_id] = capacity
+        elif status in _OPEN:
+            loads[deputy_id] += n
+        elif status in _SOLVED and role == "primary":
+            resolved[deputy_id][topic] = resolved[deputy_id].get(topic, 0) + n
+    profiles = directory(session=session).candidates
     return [
-        matching.Candidate(
-            deputy_id=d.id, code=d.code, name=d.name, level=d.level, expertise=tuple(d.expertise),
-            profile=d.profile, capacity=live[d.id][0], open_load=loads.get(d.id, 0),
-            reception_days=tuple(d.reception_days), affiliations=tuple(d.affiliations),
-            resolved_by_topic=resolved.get(d.id, {}), at_station=home, sector=d.sector,
-        )
-        for d, home in rows
+        replace(profiles[d.id], capacity=live[d.id], open_load=loads.get(d.id, 0),
+                resolved_by_topic=resolved.get(d.id, {}), at_station=home)
+        for d, home in rows if d.id in live
     ]
 
 
 def select_deputies(*, session: Session, station: Station, facts: matching.CaseFacts) -> matching.Selection:
-    """Rank the station's deputies; when none of them can take the topic, widen to the district's."""
+    """Rank the station's deputies; when none of them can take the topic, widen to the district's. The live state
+    of the whole district is read in one query up front (cheaper than a second query when widening)."""
     d = directory(session=session)
     members = list(d.members.get(station.id, ()))
-    pool = _as_candidates(session, [(m, True) for m in members])
+    seen, extra = {m.id for m in members}, []
+    for station_id in d.district_stations.get(station.district, ()):
+        for m in d.members.get(station_id, ()):
+            if m.id not in seen:
+                seen.add(m.id)
+                extra.append(m)
+    everyone = _as_candidates(session, [(m, True) for m in members]
+                              + [(m, False) for m in sorted(extra, key=lambda m: m.code)])
+    pool = [c for c in everyone if c.at_station]
     if matching.needs_district_fallback(facts, pool):
-        seen, extra = {m.id for m in members}, []
-        for station_id in d.district_stations.get(station.district, ()):
-            for m in d.members.get(station_id, ()):
-                if m.id not in seen:
-                    seen.add(m.id)
-                    extra.append(m)
-        pool += _as_candidates(session, [(m, False) for m in sorted(extra, key=lambda m: m.code)])
+        pool = everyone
     return matching.select(facts, pool, idf=d.idf)
