@@ -138,8 +138,10 @@ class Selection:
 # --- text vs profile ---------------------------------------------------------------------------------------
 
 
-def _runs(text: str) -> list[str]:
-    return _HAN_RUN.findall(_MASK.sub(" ", text))
+@functools.lru_cache(maxsize=1024)
+def _runs(text: str) -> tuple[str, ...]:
+    """The runs of Chinese characters of ``text`` (cached: a case's text is read for every candidate)."""
+    return tuple(_HAN_RUN.findall(_MASK.sub(" ", text)))
 
 
 def _useful(bigram: str) -> bool:

@@ -187,8 +187,18 @@ def _lexicon() -> _Lexicon:
 _CLAUSE = re.compile(r"[^，,。.!！?？;；\n]+")
 
 
-def _affirmed(pattern: re.Pattern[str], clauses: list[str], *unless: re.Pattern[str]) -> list[int]:
+class _Clauses(list):
+    """The clauses of a message, and the clauses joined by line breaks (to rule a pattern out in one search)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(m.group(0) for m in _CLAUSE.finditer(text))
+        self.joined = "\n".join(self)
+
+
+def _affirmed(pattern: re.Pattern[str], clauses: _Clauses, *unless: re.Pattern[str]) -> list[int]:
     """Indexes of the clauses where ``pattern`` matches with none of ``unless`` in the few characters before it."""
+    if pattern.search(clauses.joined) is None:  # a match inside a clause is a match in the joined text too
+        return []
     hits = []
     for i, clause in enumerate(clauses):
         for m in pattern.finditer(clause):
@@ -204,7 +214,7 @@ def _in_heating_season(month: int | None) -> bool:
     return month is None or month >= 10 or month <= 4
 
 
-def _outages(lx: _Lexicon, clauses: list[str]) -> list[tuple[str, str, bool, bool]]:
+def _outages(lx: _Lexicon, clauses: _Clauses) -> list[tuple[str, str, bool, bool]]:
     """(kind, reason, severe, lasting for days) of each outage the message says is going on."""
     found = []
     for kind, reason, severe, pattern in lx.outages:
@@ -216,11 +226,11 @@ def _outages(lx: _Lexicon, clauses: list[str]) -> list[tuple[str, str, bool, boo
     return found
 
 
-def _found(pairs: tuple[tuple[str, re.Pattern[str]], ...], clauses: list[str], *unless: re.Pattern[str]) -> list[str]:
+def _found(pairs: tuple[tuple[str, re.Pattern[str]], ...], clauses: _Clauses, *unless: re.Pattern[str]) -> list[str]:
     return [reason for reason, p in pairs if _affirmed(p, clauses, *unless)]
 
 
-def _pressing_reason(lx: _Lexicon, text: str, clauses: list[str], come_now: bool) -> str | None:
+def _pressing_reason(lx: _Lexicon, text: str, clauses: _Clauses, come_now: bool) -> str | None:
     """Why a message with no other signal should not wait its turn, if it says so."""
     if come_now:
         return "要求立即处理"
@@ -241,7 +251,7 @@ def assess(text: str, *, now_month: int | None = None) -> Urgency:
     for days, with a frail person or a plea to come now; vulnerable (alone) 较急; repeated 较急 and one step
     up any other signal; with no other signal, a plea, deadline or months of waiting ("pressing") 较急."""
     lx = _lexicon()
-    clauses = [m.group(0) for m in _CLAUSE.finditer(text)]
+    clauses = _Clauses(text)
     come_now = bool(_affirmed(lx.come_now, clauses, lx.negation))
     just_now = bool(_affirmed(lx.just_now, clauses, lx.negation))
     reasons: list[str] = []
