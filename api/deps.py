@@ -23,20 +23,29 @@ _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
 
 
-def settings() -> Settings:
+# The cheap dependencies are ``async def``: FastAPI runs a plain ``def`` dependency in its thread pool, and a hop
+# there and back for each of them costs more than the request's own work. They never block (the model is loaded
+# once at start-up, see api.main; an engine is made without connecting).
+
+
+async def settings() -> Settings:
     return get_settings()
 
 
-def classifier(cfg: Annotated[Settings, Depends(settings)]) -> classification.LoadedModel:
+async def classifier(cfg: Annotated[Settings, Depends(settings)]) -> classification.LoadedModel:
     return classification.load(cfg.model_dir, cache_dir=cfg.jieba_cache_dir)
 
 
-def engine(cfg: Annotated[Settings, Depends(settings)]) -> Engine:
+def engine_for(cfg: Settings) -> Engine:
     """One engine (connection pool) per database URL for the life of the process."""
     with _engines_lock:
         if cfg.database_url not in _engines:
             _engines[cfg.database_url] = db.make_engine(cfg.database_url)
         return _engines[cfg.database_url]
+
+
+async def engine(cfg: Annotated[Settings, Depends(settings)]) -> Engine:
+    return engine_for(cfg)
 
 
 def dispose_engines() -> None:
@@ -46,7 +55,7 @@ def dispose_engines() -> None:
         _engines.clear()
 
 
-def clock() -> datetime:
+async def clock() -> datetime:
     """Now (aware UTC); tests override this dependency to move time."""
     return system_clock()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
 import uuid
@@ -16,7 +17,7 @@ from contextvars import ContextVar
 from datetime import datetime
 
 from fastapi import FastAPI
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -170,10 +171,15 @@ class _Figures(Collector):
 
 
 def exposition(metrics: Metrics, *, snapshot: Snapshot | None, model_version: str | None) -> bytes:
-    """The Prometheus text of this process's request metrics and the scrape-time database figures."""
+    """The Prometheus text of the request metrics and the scrape-time database figures. Under several workers
+    (``triage serve --workers N`` sets PROMETHEUS_MULTIPROC_DIR) the request metrics are summed over them all."""
+    requests = metrics.registry
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        requests = CollectorRegistry()
+        multiprocess.MultiProcessCollector(requests)
     scrape = CollectorRegistry(auto_describe=False)
     scrape.register(_Figures(snapshot, model_version))
-    return generate_latest(metrics.registry) + generate_latest(scrape)
+    return generate_latest(requests) + generate_latest(scrape)
 
 
 class RequestMiddleware:

@@ -1,7 +1,10 @@
 """POST /api/v1/submissions through a real uvicorn on 127.0.0.1 under a concurrent client: submissions/s and
 p50/p99 latency on SQLite and, when reachable, PostgreSQL. Target on SQLite: ≥ 200/s with p99 < 100 ms.
 
-Run: .venv/bin/python bench/http.py [N] [CONCURRENCY]"""
+The server runs as ``triage serve --workers W`` (default: one per CPU core); the client keeps one HTTP/1.1
+connection per concurrent user (the standard library's client, so that it takes little of the machine's CPU).
+
+Run: .venv/bin/python bench/http.py [N] [CONCURRENCY] [WORKERS]"""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from pathlib import Path
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import socket  # noqa: E402
@@ -21,6 +25,7 @@ import tempfile  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
+from http import client  # noqa: E402
 
 import httpx  # noqa: E402
 
@@ -49,7 +54,7 @@ def prepare(url: str) -> str:
     return next(u.token for u in users if u.username == "demo-intake")
 
 
-def run(url: str, label: str, n: int, concurrency: int, var: Path) -> tuple[float, float]:
+def run(url: str, label: str, n: int, concurrency: int, workers: int, var: Path) -> tuple[float, float]:
     from classifier.corpus import load_corpus
 
     token = prepare(url)
@@ -57,7 +62,8 @@ def run(url: str, label: str, n: int, concurrency: int, var: Path) -> tuple[floa
     random.Random(SEED).shuffle(texts)
     port = free_port()
     env = dict(os.environ, TRIAGE_DATABASE_URL=url, TRIAGE_VAR_DIR=str(var))
-    server = subprocess.Popen([sys.executable, "-m", "triage", "serve", "--port", str(port)], cwd=REPO, env=env,
+    server = subprocess.Popen([sys.executable, "-m", "triage", "serve", "--port", str(port), "--workers", str(workers)],
+                              cwd=REPO, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -69,7 +75,7 @@ def run(url: str, label: str, n: int, concurrency: int, var: Path) -> tuple[floa
                 time.sleep(0.2)
         headers = {"Authorization": f"Bearer {token}"}
         with httpx.Client(timeout=30) as warm:  # the model, jieba and the registry caches, outside the timing
-            for i in range(20):
+            for i in range(20 * workers):
                 warm.post(f"{base}/api/v1/submissions", headers=headers, json={"text": texts[-i - 1]})
         latencies: list[float] = []
         errors: list[int] = []
@@ -77,21 +83,26 @@ def run(url: str, label: str, n: int, concurrency: int, var: Path) -> tuple[floa
         lock = threading.Lock()
 
         def work() -> None:
-            with httpx.Client(timeout=30) as http:
+            http = client.HTTPConnection("127.0.0.1", port, timeout=30)
+            try:
                 while True:
                     with lock:
                         i = next(counter, None)
                     if i is None:
                         return
-                    body = {"text": texts[i % len(texts)]}  # intake station: the clerk's own (DL-FSSQ)
+                    body = json.dumps({"text": texts[i % len(texts)]}).encode()  # station: the clerk's own (DL-FSSQ)
                     t0 = time.perf_counter()
-                    r = http.post(f"{base}/api/v1/submissions", json=body,
-                                  headers={**headers, "Idempotency-Key": f"bench-{uuid.uuid4().hex}"})
+                    http.request("POST", "/api/v1/submissions", body=body, headers={
+                        **headers, "Content-Type": "application/json", "Idempotency-Key": f"bench-{uuid.uuid4().hex}"})
+                    answer = http.getresponse()
+                    answer.read()
                     elapsed = time.perf_counter() - t0
                     with lock:
                         latencies.append(elapsed)
-                        if r.status_code not in (200, 201):
-                            errors.append(r.status_code)
+                        if answer.status not in (200, 201):
+                            errors.append(answer.status)
+            finally:
+                http.close()
 
         threads = [threading.Thread(target=work) for _ in range(concurrency)]
         start = time.perf_counter()
@@ -106,7 +117,7 @@ def run(url: str, label: str, n: int, concurrency: int, var: Path) -> tuple[floa
     lat = sorted(latencies)
     rate = n / wall
     p50, p99 = statistics.median(lat) * 1000, lat[max(0, int(len(lat) * 0.99) - 1)] * 1000
-    print(f"{label:<11} {n} POST /api/v1/submissions, {concurrency} concurrent: {rate:,.0f}/s; "
+    print(f"{label:<11} {n} POST /api/v1/submissions, {concurrency} concurrent, {workers} worker(s): {rate:,.0f}/s; "
           f"p50 {p50:.1f} ms, p99 {p99:.1f} ms; non-2xx {len(errors)}")
     return rate, p99
 
@@ -114,14 +125,15 @@ def run(url: str, label: str, n: int, concurrency: int, var: Path) -> tuple[floa
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     concurrency = int(sys.argv[2]) if len(sys.argv) > 2 else 8
+    workers = int(sys.argv[3]) if len(sys.argv) > 3 else (os.cpu_count() or 1)
     with tempfile.TemporaryDirectory() as tmp:
-        rate, p99 = run(f"sqlite:///{tmp}/http.db", "SQLite", n, concurrency, Path(tmp) / "var")
+        rate, p99 = run(f"sqlite:///{tmp}/http.db", "SQLite", n, concurrency, workers, Path(tmp) / "var")
     ok = rate >= TARGET_RATE and p99 < TARGET_P99_MS
     print(f"SQLite target ≥ {TARGET_RATE:.0f}/s with p99 < {TARGET_P99_MS:.0f} ms: ×{rate / TARGET_RATE:.2f} of "
           f"the rate, p99 {p99:.0f} ms — {'PASS' if ok else 'MISS'}")
     with postgres_schema("PostgreSQL") as url, tempfile.TemporaryDirectory() as tmp:
         if url is not None:
-            run(url, "PostgreSQL", n, concurrency, Path(tmp) / "var")
+            run(url, "PostgreSQL", n, concurrency, workers, Path(tmp) / "var")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 from typing import Annotated
 
@@ -31,6 +33,7 @@ app.add_typer(cli_accounts.chat_app, name="chat")
 def serve(
     host: Annotated[str, typer.Option(help="监听地址")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="端口")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="工作进程数（建议不超过 CPU 核数）")] = 1,
 ) -> None:
     """启动 HTTP 服务（API 与控制台）。"""
     import uvicorn
@@ -46,10 +49,21 @@ def serve(
         cli_db.print_credentials(loaded.users)
         out.print(f"空数据库：已载入演示数据（{loaded.stations} 个联络站、{loaded.deputies} 位代表、"
                   f"{loaded.places} 个地名）")
+    if workers > 1:  # the workers' request metrics, summed at /metrics (prometheus_client's multiprocess mode)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_fresh_dir(settings.var_dir / "prometheus"))
     url = f"http://{host}:{port}"
-    out.print(f"liaison-triage 正在启动：[bold]{url}[/]  （接口文档 {url}/docs）", soft_wrap=True)
+    out.print(f"liaison-triage 正在启动：[bold]{url}[/]  （接口文档 {url}/docs；{workers} 个工作进程）",
+              soft_wrap=True)
     # uvicorn's own access line would repeat raw query strings; our JSON request log (masked) replaces it
-    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, log_level="info", access_log=False)
+    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers, log_level="info",
+                access_log=False)
+
+
+def _fresh_dir(path: Path) -> Path:
+    """``path`` as an empty folder (the metric files of an earlier run would be counted again)."""
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
 
 
 def _print_prediction(pred, version: str) -> None:  # noqa: ANN001 - classifier.model.Prediction

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +18,11 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
 from triage.errors import TriageError
+
+try:
+    import fcntl
+except ImportError:  # Windows: one process per SQLite database (threads still queue)
+    fcntl = None
 
 
 class UTCDateTime(TypeDecorator):
@@ -65,9 +72,9 @@ WRITER_WAIT = 30.0  # seconds a writer waits for the write lock, like SQLite's b
 
 def _sqlite_begin(conn) -> None:  # noqa: ANN001
     # Writers take the lock when the transaction starts, so two writers never deadlock on lock upgrade;
-    # read-only work (see read_only()) begins deferred and never waits for writers (WAL). Threads of this
-    # process queue for the write lock on a lock of ours, held from BEGIN to COMMIT/ROLLBACK: SQLite's own busy
-    # handler polls with sleeps, which turns contention into long tail latencies.
+    # read-only work (see read_only()) begins deferred and never waits for writers (WAL). Writers queue for the
+    # write lock on a lock of ours (threads, then processes: see WriterLock), held from BEGIN to COMMIT/ROLLBACK:
+    # SQLite's own busy handler polls with ever longer sleeps, which turns contention into long tail latencies.
     if conn.get_execution_options().get(READ_ONLY):
         conn.exec_driver_sql("BEGIN")
         return
@@ -88,15 +95,62 @@ def _sqlite_end(conn) -> None:  # noqa: ANN001
         lock.release()
 
 
+class WriterLock:
+    """The right to write to one SQLite database: a thread lock for the threads of this process, then an
+    advisory lock (flock) on ``<database>-writer.lock`` for the other processes (several ``triage serve``
+    workers, a CLI beside the server). A process that dies releases its flock with its file descriptor."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._threads = threading.Lock()
+        self._path = path
+        self._fd: int | None = None
+
+    def acquire(self, *, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        if not self._threads.acquire(timeout=timeout):
+            return False
+        if self._path is None or fcntl is None:
+            return True
+        try:
+            if self._fd is None:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            pause = 0.0002
+            while True:
+                try:
+                    fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return True
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        self._threads.release()
+                        return False
+                    time.sleep(pause)
+                    pause = min(pause * 2, 0.002)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def release(self) -> None:
+        if self._fd is not None and fcntl is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._threads.release()
+
+    def __del__(self) -> None:  # the engine is gone: so is its lock file descriptor
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
 _writer_locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _writer_locks_guard = threading.Lock()
 
 
-def _writer_lock(engine: Engine) -> threading.Lock:
+def _writer_lock(engine: Engine) -> WriterLock:
     key = base_engine(engine)
     with _writer_locks_guard:
         if key not in _writer_locks:
-            _writer_locks[key] = threading.Lock()
+            database = key.url.database
+            in_memory = database in (None, "", ":memory:")
+            _writer_locks[key] = WriterLock(None if in_memory else Path(f"{database}-writer.lock"))
         return _writer_locks[key]
 
 

@@ -5,8 +5,11 @@ idempotency key returns the same submission instead of a second one."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam
@@ -73,12 +76,20 @@ _RECENT_OPEN = (
     .order_by(_c.id.desc()).limit(DEDUPE_WINDOW).subquery()
 )
 OPEN_CASE_TEXTS = (  # plain Core, built once: the ORM layer and statement building cost more than the query
-    sa.select(_c.id, _c.number, _c.topic, _c.department, _c.place, _s.masked_text, _s.places)
+    sa.select(_c.id, _c.number, _c.topic, _c.department, _c.place, _s.masked_text, sa.cast(_s.places, sa.Text))
     .join_from(Case.__table__, Submission.__table__, _s.case_id == _c.id)
     .where(_c.id.in_(sa.select(_RECENT_OPEN.c.id))).order_by(_c.id.desc(), _s.id)
 )
 ASSIGNMENT_INSERT = Assignment.__table__.insert()
 BY_IDEMPOTENCY_KEY = select(Submission).where(Submission.idempotency_key == bindparam("key"))
+
+
+@lru_cache(maxsize=65_536)
+def _stored_signature(masked: str, places_json: str | None) -> dedupe.Signature:
+    """The dedupe signature of a stored submission, from its masked text and its places as stored (JSON text):
+    keyed by content, so the JSON is decoded and the text analysed once per process, not at every intake."""
+    places = json.loads(places_json) if places_json else []
+    return dedupe.signature(masked, [(p["start"], p["end"]) for p in places])
 
 
 def _open_cases(session: Session, station: Station) -> list[dedupe.OpenCase]:
@@ -91,7 +102,7 @@ def _open_cases(session: Session, station: Station) -> list[dedupe.OpenCase]:
         if case_id not in cases:
             cases[case_id], texts[case_id], sigs[case_id] = (number, topic, department, place), [], []
         texts[case_id].append(masked)
-        sigs[case_id].append(dedupe.signature(masked, [(p["start"], p["end"]) for p in places]))
+        sigs[case_id].append(_stored_signature(masked, places))
     return [dedupe.OpenCase(i, number, station.code, topic, department, place, tuple(texts[i]), tuple(sigs[i]))
             for i, (number, topic, department, place) in cases.items()]
 
@@ -306,9 +317,11 @@ def split(*, session: Session, submission_id: int, actor: str, now: datetime, re
 
 
 def intake(*, engine: Engine, model: classification.LoadedModel, intake: Intake, now: datetime,
-           max_chars: int, sla_days: dict[str, int] | None = None) -> dict:
+           max_chars: int, sla_days: dict[str, int] | None = None,
+           annotate: Callable[[Session, Submission, Case, dict], dict] | None = None) -> dict:
     """:func:`submit` in its own transaction, retried once when a concurrent retry with the same idempotency
-    key won the race (the second attempt then finds and returns the first one's result)."""
+    key won the race (the second attempt then finds and returns the first one's result). ``annotate`` may
+    add to the decision in the same transaction (e.g. the original text, for a caller allowed to see it)."""
     analysis = analyse(model=model, intake=intake, now=now, max_chars=max_chars)  # before the write lock
     for attempt in range(2):
         try:
@@ -316,8 +329,9 @@ def intake(*, engine: Engine, model: classification.LoadedModel, intake: Intake,
                 submission, case, replayed = submit(session=session, model=model, intake=intake, now=now,
                                                     max_chars=max_chars, sla_days=sla_days, analysis=analysis)
                 station = registry.directory(session=session).station(case.station_id)
-                return describe_submission(session=session, submission=submission, case=case,
-                                           replayed=replayed, station=station)
+                decision = describe_submission(session=session, submission=submission, case=case,
+                                               replayed=replayed, station=station)
+                return annotate(session, submission, case, decision) if annotate else decision
         except IntegrityError as exc:
             if not intake.idempotency_key:
                 raise

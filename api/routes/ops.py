@@ -28,7 +28,7 @@ class Readiness(BaseModel):
 
 def _database(cfg) -> str:  # noqa: ANN001 - Settings
     try:
-        stats.ping(engine=deps.engine(cfg))
+        stats.ping(engine=deps.engine_for(cfg))
     except Exception as exc:  # any failure to connect or answer means "not ready", whatever its kind
         log.warning("readyz: database unavailable (%s)", type(exc).__name__)
         return f"数据库不可用（{type(exc).__name__}）"
@@ -59,7 +59,7 @@ def readyz(cfg: SettingsDep) -> JSONResponse:
 def metrics(request: Request, cfg: SettingsDep, now: ClockDep) -> Response:
     """Prometheus 指标：请求数、延迟、各主题诉求数、各站点待办数、超期（红）与临期（黄）案件数。"""
     try:
-        snapshot = stats.snapshot(engine=deps.engine(cfg), now=now)
+        snapshot = stats.snapshot(engine=deps.engine_for(cfg), now=now)
     except Exception as exc:  # the process figures are still worth a scrape when the database is down
         log.warning("metrics: database figures unavailable (%s)", type(exc).__name__)
         snapshot = None

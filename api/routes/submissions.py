@@ -26,6 +26,7 @@ from triage import submissions as stored
 from triage.accounts import permissions
 from triage.accounts.models import Role
 from triage.accounts.service import Forbidden, Principal
+from triage.cases import access
 from triage.errors import DataFileError, InvalidInput, NotFound, TriageError
 from triage.registry import service as registry
 
@@ -91,14 +92,15 @@ def _intake_station(pipe: Pipeline, code: str | None) -> str | None:
     return station.code
 
 
-def _render(pipe: Pipeline, decision: dict) -> CaseDecision:
-    """The decision, with the original text and contact only for a caller allowed to see them."""
-    with db.transaction(db.read_only(pipe.engine)) as session:
-        submission = stored.get_submission(session=session, submission_id=decision["submission_id"])
-        access = stored.case_access(session=session, case_id=submission.case_id)
-        if permissions.sees_original(pipe.principal, station_id=access.station_id, assigned=access.assigned):
-            decision = decision | stored.originals(submission)
-    return CaseDecision.model_validate(decision)
+def _with_originals(pipe: Pipeline):  # noqa: ANN202 - the annotate hook of service.intake
+    """Adds the original text and contact to the decision, in the intake's own transaction, for a caller
+    allowed to see them."""
+    def annotate(session, submission, case, decision: dict) -> dict:  # noqa: ANN001
+        assigned = access.assigned_ids(session=session, case_id=case.id)
+        if permissions.sees_original(pipe.principal, station_id=case.station_id, assigned=assigned):
+            return decision | stored.originals(submission)
+        return decision
+    return annotate
 
 
 INTAKE_SLOTS = threading.BoundedSemaphore(1)
@@ -113,8 +115,8 @@ def _submit(pipe: Pipeline, item: SubmissionIn, key: str | None) -> CaseDecision
     )
     with INTAKE_SLOTS:  # CPU-bound under the GIL: threads taking turns beat threads thrashing
         decision = service.intake(engine=pipe.engine, model=pipe.model, intake=intake, now=pipe.now,
-                                  max_chars=pipe.max_chars, sla_days=pipe.sla_days)
-    return _render(pipe, decision)
+                                  max_chars=pipe.max_chars, sla_days=pipe.sla_days, annotate=_with_originals(pipe))
+    return CaseDecision.model_validate(decision)
 
 
 def _failure(index: int, status: int, code: str, message: str, detail: object = None) -> BatchResult:
@@ -185,11 +187,11 @@ def get_submission(submission_id: Annotated[int, PathParam(ge=1, le=MAX_ID)], p:
         submission = stored.get_submission(session=session, submission_id=submission_id)
     except NotFound:
         raise unknown from None
-    access = stored.case_access(session=session, case_id=submission.case_id)
-    if not permissions.can_view_case(p, station_id=access.station_id, assigned=access.assigned):
+    facts = stored.case_access(session=session, case_id=submission.case_id)
+    if not permissions.can_view_case(p, station_id=facts.station_id, assigned=facts.assigned):
         raise unknown
     decision = views.describe_submission(session=session, submission=submission)
-    if permissions.sees_original(p, station_id=access.station_id, assigned=access.assigned):
+    if permissions.sees_original(p, station_id=facts.station_id, assigned=facts.assigned):
         decision |= stored.originals(submission)
     return CaseDecision.model_validate(decision)
 
