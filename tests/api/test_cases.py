@@ -27,14 +27,14 @@ def intake(world: World, text: str, *, station: str | None = "DL-FSSQ", contact:
     """Triage one message straight through the domain (no HTTP), at the world's frozen time, on the app's engine
     (``deps.engine``: one per database URL, disposed when the test client stops)."""
     model = classification.load(world.settings.model_dir, cache_dir=world.settings.jieba_cache_dir)
-    return service.intake(engine=deps.engine(world.settings), model=model, now=world.clock(), max_chars=20_000,
+    return service.intake(engine=deps.engine_for(world.settings), model=model, now=world.clock(), max_chars=20_000,
                           intake=service.Intake(text=text, intake_station=station, contact=contact,
                                                 submitter_name=name, proposed_topic=proposed_topic))
 
 
 def add_user(world: World, username: str, role: str, **where: str) -> dict[str, str]:
     """A further user with a token; returns the Authorization header."""
-    with db.transaction(deps.engine(world.settings)) as session:
+    with db.transaction(deps.engine_for(world.settings)) as session:
         user = accounts.create_user(session=session, username=username, role=role, now=world.clock(), **where)
         token = accounts.create_token(session=session, user=user, now=world.clock())
     return {"Authorization": f"Bearer {token}"}
