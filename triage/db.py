@@ -89,9 +89,17 @@ def _sqlite_begin(conn) -> None:  # noqa: ANN001
         raise
 
 
-def _sqlite_end(conn) -> None:  # noqa: ANN001
+def _sqlite_end(conn, *, commit: bool) -> None:  # noqa: ANN001
+    # SQLAlchemy announces a commit or rollback *before* it tells the driver: finish the transaction here, then
+    # let the next writer in (else it would find SQLite still locked and sleep in SQLite's busy handler). The
+    # driver's own commit()/rollback() that follows finds no transaction open and does nothing.
     lock = conn.info.pop("triage_writer_lock", None)
-    if lock is not None:
+    if lock is None:
+        return
+    try:
+        driver = conn.connection.dbapi_connection
+        driver.commit() if commit else driver.rollback()
+    finally:
         lock.release()
 
 
@@ -114,7 +122,7 @@ class WriterLock:
         try:
             if self._fd is None:
                 self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
-            pause = 0.0002
+            pause = 0.00005
             while True:
                 try:
                     fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -124,7 +132,7 @@ class WriterLock:
                         self._threads.release()
                         return False
                     time.sleep(pause)
-                    pause = min(pause * 2, 0.002)
+                    pause = min(pause * 2, 0.0002)
         except BaseException:
             self._threads.release()
             raise
@@ -174,8 +182,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     # pysqlite's own transaction handling is switched off so that BEGIN IMMEDIATE is ours to issue.
     event.listen(engine, "connect", lambda c, _r: setattr(c, "isolation_level", None))
     event.listen(engine, "begin", _sqlite_begin)
-    event.listen(engine, "commit", _sqlite_end)
-    event.listen(engine, "rollback", _sqlite_end)
+    event.listen(engine, "commit", lambda c: _sqlite_end(c, commit=True))
+    event.listen(engine, "rollback", lambda c: _sqlite_end(c, commit=False))
     return engine
 
 

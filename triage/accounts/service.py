@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from triage.accounts.models import ROLE_NAMES, ApiToken, ChatIdentity, Role, User
@@ -127,7 +128,8 @@ def revoke_token(*, session: Session, prefix: str, now: datetime) -> ApiToken:
     return row
 
 
-def principal_of(*, session: Session, user: User) -> Principal:
+def principal_of(*, session: Session, user: User | sa.Row) -> Principal:
+    """The principal of a user (a User, or a row with the same fields)."""
     if not user.active:
         raise Unauthenticated("账号已停用", code="user_inactive")
     stations: frozenset[int] = frozenset()
@@ -142,20 +144,29 @@ def principal_of(*, session: Session, user: User) -> Principal:
                      station_ids=stations, district=user.district, deputy_id=user.deputy_id)
 
 
+_t, _u = ApiToken.__table__.c, User.__table__.c
+TOKEN_OWNER = (  # plain Core, built once: checked on every API request
+    sa.select(_t.revoked_at, _t.last_used_at, _u.id, _u.username, _u.display_name, _u.role, _u.station_id,
+              _u.district, _u.deputy_id, _u.active)
+    .join_from(ApiToken.__table__, User.__table__, _u.id == _t.user_id)
+    .where(_t.token_hash == sa.bindparam("token_hash"))
+)
+
+
 def authenticate(*, session: Session, token: str | None, now: datetime | None = None) -> Principal:
-    """The principal behind a bearer token, or :class:`Unauthenticated`."""
+    """The principal behind a bearer token, or :class:`Unauthenticated`. With ``now``, the token's last use is
+    recorded (at most once a minute: no write per request)."""
     if not token:
         raise Unauthenticated("需要登录：请在 Authorization 头中提供 Bearer 令牌", code="unauthenticated")
-    row = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(token.strip()))).first()
-    if row is None or row.revoked_at is not None:
+    token_hash = hash_token(token.strip())
+    session.flush()  # a revocation earlier in this session counts (Core reads do not autoflush)
+    owner = session.connection().execute(TOKEN_OWNER, {"token_hash": token_hash}).first()
+    if owner is None or owner.revoked_at is not None:
         raise Unauthenticated("令牌无效或已撤销", code="invalid_token")
-    user = session.get(User, row.user_id)
-    if user is None:
-        raise Unauthenticated("令牌无效或已撤销", code="invalid_token")
-    if now is not None and (row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60):
-        row.last_used_at = now  # at most once a minute: no write per request
-        session.add(row)
-    return principal_of(session=session, user=user)
+    if now is not None and (owner.last_used_at is None or (now - owner.last_used_at).total_seconds() > 60):
+        session.connection().execute(ApiToken.__table__.update().where(_t.token_hash == token_hash)
+                                     .values(last_used_at=now))
+    return principal_of(session=session, user=owner)
 
 
 def link_chat(*, session: Session, platform: str, external_id: str, username: str) -> ChatIdentity:
