@@ -274,18 +274,56 @@ def team_size(case: CaseFacts) -> int:
     return min(TEAM_MAX, 1 + triggers)
 
 
-def _score(case: CaseFacts, c: Candidate, text_w: Mapping[str, float], idf: Mapping[str, float]) -> Ranked:
+_affinities: dict[tuple[int, str, str], tuple[Mapping[str, float], float, tuple[str, ...]]] = {}
+_AFFINITIES_KEPT = 20_000
+
+
+def affinity(text: str, profile: str, idf: Mapping[str, float]) -> tuple[float, tuple[str, ...]]:
+    """(cosine, shared terms) of a case text and a deputy profile under ``idf``; cached, so the intake can work
+    them out before it takes the database's write lock (:func:`warm`) and find them there."""
+    key = (id(idf), text, profile)
+    held = _affinities.get(key)
+    if held is not None and held[0] is idf:
+        return held[1], held[2]
+    cosine = _cosine(_text_weights(text, idf), _profile_weights(profile, idf))
+    terms = tuple(shared_terms(text, profile, idf)) if cosine > 0 else ()
+    if len(_affinities) >= _AFFINITIES_KEPT:
+        _affinities.clear()
+    _affinities[key] = (idf, cosine, terms)
+    return cosine, terms
+
+
+_text_vectors: dict[tuple[int, str], tuple[Mapping[str, float], dict[str, float]]] = {}
+
+
+def _text_weights(text: str, idf: Mapping[str, float]) -> dict[str, float]:
+    """The weighted bigram vector of a case text under ``idf`` (words unknown to the profiles weigh the most)."""
+    held = _text_vectors.get((id(idf), text))
+    if held is not None and held[0] is idf:
+        return held[1]
+    vector = _weights(cached_bigrams(text), idf, max(idf.values(), default=1.0))
+    if len(_text_vectors) >= 1024:
+        _text_vectors.clear()
+    _text_vectors[(id(idf), text)] = (idf, vector)
+    return vector
+
+
+def warm(text: str, profiles: Iterable[str], idf: Mapping[str, float]) -> None:
+    """Work out :func:`affinity` of ``text`` with each profile ahead of ranking."""
+    for profile in profiles:
+        affinity(text, profile, idf)
+
+
+def _score(case: CaseFacts, c: Candidate, idf: Mapping[str, float]) -> Ranked:
     score, reasons = 0.0, []
     if case.topic in c.expertise:
         score += W_EXPERTISE
         reasons.append(f"擅长{case.topic}")
     else:
         reasons.append(f"未列{case.topic}专长")
-    profile_w = _profile_weights(c.profile, idf)
-    cosine = _cosine(text_w, profile_w)
+    cosine, terms = affinity(case.text, c.profile, idf)
     if cosine > 0:
         score += W_PROFILE * min(1.0, cosine / PROFILE_SATURATION)
-        terms = shared_terms(case.text, c.profile, idf)
         if terms:
             reasons.append("简介相关：" + "、".join(terms))
     resolved = max(0, int(c.resolved_by_topic.get(case.topic, 0)))
@@ -338,9 +376,7 @@ def rank(
     pool = _unique(candidates)
     if idf is None:
         idf = profile_idf(c.profile for c in pool)
-    default = max(idf.values(), default=1.0)
-    text_w = _weights(cached_bigrams(case.text), idf, default)
-    scored = [_score(case, c, text_w, idf) for c in pool]
+    scored = [_score(case, c, idf) for c in pool]
     eligible = sorted((r for r in scored if r.excluded is None), key=_key)
     excluded = sorted((r for r in scored if r.excluded is not None), key=lambda r: r.candidate.code)
     return eligible, excluded

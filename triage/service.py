@@ -171,6 +171,7 @@ class Analysis:
     prepared: PreparedText
     prediction: Prediction
     urgency: urgency.Urgency
+    location: tuple[str | None, routing.Location] | None = None  # (intake station, where the text points)
 
 
 def analyse(*, model: classification.LoadedModel, intake: Intake, now: datetime, max_chars: int) -> Analysis:
@@ -196,8 +197,11 @@ def submit(*, session: Session, model: classification.LoadedModel, intake: Intak
     topic, dept = pred.heads["topic"], pred.heads["department"]
     intake_station = registry.station_snapshot(session=session, code=intake.intake_station) \
         if intake.intake_station else None
-    location = registry.place_index(session=session).locate(
-        prepared.masked, intake_station=intake_station.code if intake_station else None)
+    intake_code = intake_station.code if intake_station else None
+    if analysis.location is not None and analysis.location[0] == intake_code:
+        location = analysis.location[1]
+    else:
+        location = registry.place_index(session=session).locate(prepared.masked, intake_station=intake_code)
     code = location.station_code or (intake_station.code if intake_station else None)
     if code is None and location.candidates:  # an ambiguous name and no intake station: the first reading, reviewed
         code = location.candidates[0]
@@ -316,25 +320,51 @@ def split(*, session: Session, submission_id: int, actor: str, now: datetime, re
                      note=f"拆出自 {case.number}：{reason.strip()}")
 
 
+def _prefetch(*, engine: Engine, intake: Intake, analysis: Analysis) -> Analysis:
+    """What depends only on slowly changing data (gazetteer, registry), worked out in a read-only transaction
+    before the write lock is taken: where the text points, the text's dedupe signature and its affinity with
+    the profiles of the deputies who might take it (cached where :func:`submit` will look)."""
+    masked = analysis.prepared.masked
+    with db.transaction(db.read_only(engine)) as session:
+        d = registry.directory(session=session)
+        given = d.stations.get((intake.intake_station or "").strip().upper())
+        intake_code = given.code if given else None
+        location = registry.place_index(session=session).locate(masked, intake_station=intake_code)
+    dedupe.signature(masked, [(m.start, m.end) for m in location.evidence])
+    code = location.station_code or intake_code or (location.candidates[0] if location.candidates else None)
+    station = d.stations.get(code) if code else None
+    if station is not None:  # the station's deputies; the district's too where none of them lists the topic
+        members = d.members.get(station.id, ())
+        topic = analysis.prediction.heads["topic"].label
+        if not any(topic in m.expertise for m in members):
+            members = [m for sid in d.district_stations.get(station.district, ()) for m in d.members.get(sid, ())]
+        matching.warm(masked, {m.profile for m in members}, d.idf)
+    return Analysis(analysis.prepared, analysis.prediction, analysis.urgency, (intake_code, location))
+
+
 def intake(*, engine: Engine, model: classification.LoadedModel, intake: Intake, now: datetime,
            max_chars: int, sla_days: dict[str, int] | None = None,
            annotate: Callable[[Session, Submission, Case, dict], dict] | None = None) -> dict:
     """:func:`submit` in its own transaction, retried once when a concurrent retry with the same idempotency
-    key won the race (the second attempt then finds and returns the first one's result). ``annotate`` may
-    add to the decision in the same transaction (e.g. the original text, for a caller allowed to see it)."""
-    analysis = analyse(model=model, intake=intake, now=now, max_chars=max_chars)  # before the write lock
+    key won the race (the second attempt then finds and returns the first one's result). The work that needs no
+    write lock happens before it (:func:`analyse`, :func:`_prefetch`) and after it: the decision is described
+    in a read-only transaction, where ``annotate`` may add to it (e.g. the original text, for a caller allowed
+    to see it)."""
+    analysis = analyse(model=model, intake=intake, now=now, max_chars=max_chars)
+    analysis = _prefetch(engine=engine, intake=intake, analysis=analysis)
     for attempt in range(2):
         try:
             with db.transaction(engine) as session:
                 submission, case, replayed = submit(session=session, model=model, intake=intake, now=now,
                                                     max_chars=max_chars, sla_days=sla_days, analysis=analysis)
-                station = registry.directory(session=session).station(case.station_id)
-                decision = describe_submission(session=session, submission=submission, case=case,
-                                               replayed=replayed, station=station)
-                return annotate(session, submission, case, decision) if annotate else decision
+            break
         except IntegrityError as exc:
             if not intake.idempotency_key:
                 raise
             if attempt == 1:
                 raise Conflict("同一幂等键的提交正在处理中，请稍后重试", code="idempotency_conflict") from exc
-    raise AssertionError("unreachable")
+    with db.transaction(db.read_only(engine)) as session:  # committed: objects keep their values
+        station = registry.directory(session=session).station(case.station_id)
+        decision = describe_submission(session=session, submission=submission, case=case, replayed=replayed,
+                                       station=station)
+        return annotate(session, submission, case, decision) if annotate else decision

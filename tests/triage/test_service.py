@@ -168,9 +168,9 @@ def test_a_capacity_edit_takes_effect_at_once(world, model):
 
 def test_a_failure_after_the_case_is_written_rolls_everything_back(world, model, monkeypatch):
     def broken(**_kw):
-        raise RuntimeError("rendering failed")
+        raise RuntimeError("audit failed")
 
-    monkeypatch.setattr(service, "describe_submission", broken)
+    monkeypatch.setattr(service.audit, "record", broken)  # the last step of opening a case
     with pytest.raises(RuntimeError):
         submit(world, model, "道里区抚顺街281号楼道窗户漏风漏雨。")
     with db.transaction(world) as session:
