@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,9 @@ class LoadedModel:
 
 _lock = threading.Lock()
 _loaded: dict[Path, tuple[float, LoadedModel]] = {}
+_recent: dict[tuple[str, float], LoadedModel] = {}  # (model_dir as given, second) → model
+_clock = time.monotonic
+RECHECK_EVERY = 1.0  # seconds between looks at a model folder's metadata (a retrained model is picked up)
 
 
 def load(model_dir: str | Path, *, cache_dir: str | Path | None = None) -> LoadedModel:
@@ -34,6 +38,10 @@ def load(model_dir: str | Path, *, cache_dir: str | Path | None = None) -> Loade
     """
     if cache_dir is not None:
         tokenize.configure(cache_dir=cache_dir)
+    key = (str(model_dir), _clock() // RECHECK_EVERY)  # the files are looked at once a second at most
+    recent = _recent.get(key)
+    if recent is not None:
+        return recent
     path = Path(model_dir).resolve()
     meta_file = path / modelfile.METADATA_FILE
     mtime = meta_file.stat().st_mtime if meta_file.exists() else 0.0
@@ -45,6 +53,8 @@ def load(model_dir: str | Path, *, cache_dir: str | Path | None = None) -> Loade
             except modelfile.ModelFileError as exc:
                 raise ModelUnavailable(exc.message, code=exc.code) from exc
             cached = _loaded[path] = (mtime, LoadedModel(model, meta, path))
+        _recent.clear()
+        _recent[key] = cached[1]
     return cached[1]
 
 

@@ -6,12 +6,16 @@ from triage import classification
 from triage.errors import InvalidInput, ModelUnavailable
 
 
-def test_model_is_loaded_once_and_reloaded_when_replaced(tiny_model_dir, tmp_path):
+def test_model_is_loaded_once_and_reloaded_when_replaced(tiny_model_dir, tmp_path, monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(classification, "_clock", lambda: now[0])
     folder = shutil.copytree(tiny_model_dir, tmp_path / "m")
     first = classification.load(folder)
     assert classification.load(folder) is first
     meta = folder / "metadata.json"
     meta.write_text(meta.read_text(encoding="utf-8").replace('"test-tiny"', '"test-tiny-2"'), encoding="utf-8")
+    assert classification.load(folder) is first  # the folder is looked at again after RECHECK_EVERY seconds
+    now[0] += classification.RECHECK_EVERY
     second = classification.load(folder)
     assert second is not first and second.version == "test-tiny-2"
 
