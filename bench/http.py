@@ -1,9 +1,8 @@
 """POST /api/v1/submissions through a real uvicorn on 127.0.0.1 under a concurrent client: submissions/s and
 p50/p99 latency on SQLite and, when reachable, PostgreSQL. Target on SQLite: ≥ 200/s with p99 < 100 ms.
 
-The server runs as ``triage serve --workers W`` (default: one per CPU core); each concurrent user of the client
-sends one request per connection, as browsers and systems behind a proxy spread over workers (the standard
-library's client, so that the client takes little of the machine's CPU).
+The server runs as ``triage serve --workers W`` (default: one per CPU core); the client keeps one HTTP/1.1
+connection per concurrent user (the standard library's client, so that it takes little of the machine's CPU).
 
 Run: .venv/bin/python bench/http.py [N] [CONCURRENCY] [WORKERS]"""
 
@@ -84,27 +83,26 @@ def run(url: str, label: str, n: int, concurrency: int, workers: int, var: Path)
         lock = threading.Lock()
 
         def work() -> None:
-            while True:
-                with lock:
-                    i = next(counter, None)
-                if i is None:
-                    return
-                body = json.dumps({"text": texts[i % len(texts)]}).encode()  # station: the clerk's own (DL-FSSQ)
-                t0 = time.perf_counter()
-                http = client.HTTPConnection("127.0.0.1", port, timeout=30)  # a new connection per request: the
-                try:  # kernel hands each to whichever worker accepts first (kept-alive ones stay on one worker)
+            http = client.HTTPConnection("127.0.0.1", port, timeout=30)
+            try:
+                while True:
+                    with lock:
+                        i = next(counter, None)
+                    if i is None:
+                        return
+                    body = json.dumps({"text": texts[i % len(texts)]}).encode()  # station: the clerk's own (DL-FSSQ)
+                    t0 = time.perf_counter()
                     http.request("POST", "/api/v1/submissions", body=body, headers={
-                        **headers, "Content-Type": "application/json", "Connection": "close",
-                        "Idempotency-Key": f"bench-{uuid.uuid4().hex}"})
+                        **headers, "Content-Type": "application/json", "Idempotency-Key": f"bench-{uuid.uuid4().hex}"})
                     answer = http.getresponse()
                     answer.read()
-                finally:
-                    http.close()
-                elapsed = time.perf_counter() - t0
-                with lock:
-                    latencies.append(elapsed)
-                    if answer.status not in (200, 201):
-                        errors.append(answer.status)
+                    elapsed = time.perf_counter() - t0
+                    with lock:
+                        latencies.append(elapsed)
+                        if answer.status not in (200, 201):
+                            errors.append(answer.status)
+            finally:
+                http.close()
 
         threads = [threading.Thread(target=work) for _ in range(concurrency)]
         start = time.perf_counter()
