@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from contextlib import asynccontextmanager
 
@@ -16,14 +17,23 @@ from triage.settings import get_settings
 log = logging.getLogger("liaison_triage")
 
 
+_frozen = False
+
+
 @asynccontextmanager
 async def lifespan(_app: FastAPI):
     try:
         settings = get_settings()
         loaded = classification.load(settings.model_dir, cache_dir=settings.jieba_cache_dir)
+        loaded.model.classify(["暖气不热"])  # the segmenter's dictionary too, before the first request
         log.info("model %s loaded from %s", loaded.version, loaded.path)
     except TriageError as exc:  # serve anyway: /healthz answers, classify says 503 with the reason
         log.error("model unavailable: %s (%s)", exc.message, exc.code)
+    global _frozen
+    if not _frozen:  # once per process: what start-up loaded (dictionaries, model) lives as long as the process;
+        _frozen = True  # keep it out of the collector's full passes, which would walk it and pause requests
+        gc.collect()
+        gc.freeze()
     yield
     deps.dispose_engines()
 
