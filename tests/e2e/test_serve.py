@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -77,3 +78,62 @@ def test_server_logs_carry_no_phone_numbers(server):
     assert "13900001111" not in out
     assert "Uvicorn running" in out or "Application startup complete" in out
     assert "已载入演示数据" in out  # an empty database gets the demo registry by itself
+
+
+def test_two_workers_share_one_database_and_sum_their_metrics(tmp_path):
+    from sqlmodel import func, select
+
+    from triage import db, migrate
+    from triage.cases.models import Submission
+    from triage.registry import demo
+
+    url = f"sqlite:///{tmp_path / 'var' / 'triage.db'}"
+    migrate.upgrade(url)
+    engine = db.make_engine(url)
+    with db.transaction(engine) as session:
+        token = next(u.token for u in demo.load_with_users(session=session).users if u.username == "demo-intake")
+    port = free_port()
+    env = dict(os.environ, TRIAGE_VAR_DIR=str(tmp_path / "var"), TRIAGE_DATABASE_URL=url)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "triage", "serve", "--port", str(port), "--workers", "2"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.3)
+        else:
+            pytest.fail("server did not start")
+        texts = [f"南岗区学府路{n}号楼的{thing}坏了，请尽快修理" for n, thing in
+                 enumerate(("路灯", "电梯", "暖气", "水管", "窗户", "楼门", "信报箱", "消防栓"), start=1)]
+        codes = []
+
+        def send(key: int) -> None:  # a fresh connection each: the workers take turns accepting them
+            r = httpx.post(f"{base}/api/v1/submissions", json={"text": texts[key]}, timeout=60,
+                           headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"k-{key}"})
+            codes.append(r.status_code)
+
+        keys = list(range(len(texts))) * 2  # each sent twice, concurrently
+        threads = [threading.Thread(target=send, args=(k,)) for k in keys]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(set(codes)) in ([200, 201], [201]), codes
+        metrics = httpx.get(f"{base}/metrics", timeout=30).text
+        served = sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
+                     if line.startswith("liaison_http_requests_total{") and 'route="/api/v1/submissions"' in line)
+        assert served == len(threads)  # whichever worker answers /metrics counts both workers' requests
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=30)
+    assert out.count("Application startup complete") == 2
+    with db.transaction(engine) as session:  # both workers wrote: each message stored exactly once
+        stored = session.exec(select(Submission.idempotency_key, func.count()).group_by(Submission.idempotency_key))
+        assert dict(stored.all()) == {f"k-{k}": 1 for k in range(len(texts))}
