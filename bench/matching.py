@@ -21,11 +21,11 @@ from common import REPO, SEED  # noqa: E402
 
 from classifier.corpus import load_corpus  # noqa: E402
 from classifier.text import prepare  # noqa: E402
+from triage.affinity import profile_idf  # noqa: E402
 from triage.matching import (  # noqa: E402
     Candidate,
     CaseFacts,
     needs_district_fallback,
-    profile_idf,
     select,
 )
 

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 
 from classifier.model import Prediction
 from classifier.text import PreparedText, prepare
-from triage import classification, db, dedupe, matching, routing, urgency
+from triage import affinity, classification, db, dedupe, matching, routing, urgency
 from triage.cases import audit, numbering, queue, workflow
 from triage.cases.models import (
     OPEN_VALUES,
@@ -338,7 +338,7 @@ def _prefetch(*, engine: Engine, intake: Intake, analysis: Analysis) -> Analysis
         topic = analysis.prediction.heads["topic"].label
         if not any(topic in m.expertise for m in members):
             members = [m for sid in d.district_stations.get(station.district, ()) for m in d.members.get(sid, ())]
-        matching.warm(masked, {m.profile for m in members}, d.idf)
+        affinity.warm(masked, {m.profile for m in members}, d.idf)
     return Analysis(analysis.prepared, analysis.prediction, analysis.urgency, (intake_code, location))
 
 

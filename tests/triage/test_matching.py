@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifier.normalize import normalize
+from triage.affinity import shared_terms
 from triage.matching import (
     EXCLUDED_FULL,
     Candidate,
@@ -16,7 +17,6 @@ from triage.matching import (
     needs_district_fallback,
     rank,
     select,
-    shared_terms,
     team_size,
 )
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
 
-from triage import db, matching, routing
+from triage import affinity, db, matching, routing
 from triage.cases.models import OPEN_STATUSES, Assignment, Case, ReceptionSession, Status
 from triage.errors import NotFound
 from triage.registry.models import CalendarDay, Deputy, DeputyStation, District, Place, Station
@@ -96,7 +96,7 @@ def directory(*, session: Session) -> Directory:
             members={k: tuple(sorted(v, key=lambda d: d.code)) for k, v in members.items()},
             district_stations={k: tuple(v) for k, v in by_district.items()},
             themes={k: tuple(sorted(v)) for k, v in themes.items()},
-            idf=matching.profile_idf(d.profile for d in deputies.values()),
+            idf=affinity.profile_idf(d.profile for d in deputies.values()),
             candidates={d.id: matching.Candidate(
                 deputy_id=d.id, code=d.code, name=d.name, level=d.level, expertise=tuple(d.expertise),
                 profile=d.profile, capacity=d.capacity, open_load=0, reception_days=tuple(d.reception_days),
