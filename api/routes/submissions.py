@@ -147,7 +147,7 @@ def _summary(results: list[BatchResult]) -> dict:
     }
 
 
-def pipeline(p: CallerDep, eng: EngineDep, model: ClassifierDep, cfg: SettingsDep, now: ClockDep) -> Pipeline:
+async def pipeline(p: CallerDep, eng: EngineDep, model: ClassifierDep, cfg: SettingsDep, now: ClockDep) -> Pipeline:
     return Pipeline(engine=eng, model=model, principal=p, max_chars=cfg.max_text_chars, sla_days=cfg.sla_days,
                     now=now)
 
@@ -158,14 +158,14 @@ PipelineDep = Annotated[Pipeline, Depends(pipeline)]
 @router.post("/submissions", response_model=CaseDecision, status_code=201,
              responses={200: {"model": CaseDecision, "description": "同一 Idempotency-Key 的重放"}, **ERRORS})
 def create_submission(
-    body: SubmissionIn, response: Response, pipe: PipelineDep,
+    body: SubmissionIn, pipe: PipelineDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
-) -> CaseDecision:
+) -> Response:
     """受理一条诉求：立即返回案件编号和分办结果。同一 Idempotency-Key 再次提交返回同一结果（200，replayed）。"""
     decision = _submit(pipe, body, (idempotency_key or "").strip() or None)
-    if decision.replayed:
-        response.status_code = 200
-    return decision
+    # Already a validated CaseDecision: sent as it is (FastAPI would validate it again, in a thread-pool hop).
+    return Response(decision.model_dump_json(), status_code=200 if decision.replayed else 201,
+                    media_type="application/json")
 
 
 @router.post("/submissions/batch", response_model=BatchSummary, responses=ERRORS)
