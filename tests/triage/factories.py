@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
-from triage.cases import numbering
+from triage import db
+from triage.cases import numbering, queue
 from triage.cases.models import Assignment, Case, Priority, Status, Submission
 from triage.registry.models import Deputy, DeputyStation, Station
+from triage.workdays import WorkCalendar
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Harbin
 _seq = itertools.count(1)
@@ -55,3 +57,15 @@ def make_case(session: Session, station: Station, *, status: Status = Status.QUE
         session.add(Assignment(case_id=case.id, deputy_id=deputy.id, role="primary", score=1.0, created_at=created))
     session.flush()
     return case
+
+
+def claim_until_empty(engine, station_id: int, deputy_id: int) -> list[int]:  # noqa: ANN001 - an Engine
+    """Claim the station's next case for ``deputy_id``, one transaction each, until none is left: the ids taken."""
+    calendar, taken = WorkCalendar({}, known_years=[2026]), []
+    while True:
+        with db.transaction(engine) as session:
+            case = queue.claim_next(session=session, station_id=station_id, deputy_id=deputy_id, calendar=calendar,
+                                    now=NOW)
+            if case is None:
+                return taken
+            taken.append(case.id)

@@ -7,11 +7,9 @@ from collections import Counter
 
 from sqlmodel import func, select
 
-from tests.triage.factories import NOW, make_case, make_deputy, make_station
+from tests.triage.factories import claim_until_empty, make_case, make_deputy, make_station
 from triage import db
-from triage.cases import queue
 from triage.cases.models import AuditEvent, Case, Status
-from triage.workdays import WorkCalendar
 
 WORKERS, CASES = 8, 500
 
@@ -23,7 +21,6 @@ def test_claim_is_exclusive_under_8_workers(engine):
         for _ in range(CASES):
             make_case(session, station)
         station_id = station.id
-    calendar = WorkCalendar({}, known_years=[2026])
     claimed: dict[int, list[int]] = {d: [] for d in deputies}
     errors: list[BaseException] = []
     start = threading.Barrier(WORKERS)
@@ -31,13 +28,7 @@ def test_claim_is_exclusive_under_8_workers(engine):
     def work(deputy_id: int) -> None:
         try:
             start.wait()
-            while True:
-                with db.transaction(engine) as session:
-                    case = queue.claim_next(session=session, station_id=station_id, deputy_id=deputy_id,
-                                            calendar=calendar, now=NOW)
-                    if case is None:
-                        return
-                    claimed[deputy_id].append(case.id)
+            claimed[deputy_id] = claim_until_empty(engine, station_id, deputy_id)
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 

@@ -8,11 +8,9 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from tests.triage.factories import NOW, make_case, make_deputy, make_station
+from tests.triage.factories import claim_until_empty, make_case, make_deputy, make_station
 from triage import db
-from triage.cases import queue
 from triage.cases.models import Case
-from triage.workdays import WorkCalendar
 
 PROCESSES, THREADS, CASES = 3, 3, 240
 
@@ -48,18 +46,11 @@ def _claim_all(url: str, station_id: int, deputy_ids: list[int], out) -> None:  
     import threading
 
     engine = db.make_engine(url)
-    calendar = WorkCalendar({}, known_years=[2026])
     claimed, errors = [], []
 
     def work(deputy_id: int) -> None:
         try:
-            while True:
-                with db.transaction(engine) as session:
-                    case = queue.claim_next(session=session, station_id=station_id, deputy_id=deputy_id,
-                                            calendar=calendar, now=NOW)
-                    if case is None:
-                        return
-                    claimed.append((deputy_id, case.id))
+            claimed.extend((deputy_id, case_id) for case_id in claim_until_empty(engine, station_id, deputy_id))
         except BaseException as exc:  # noqa: BLE001 - reported to the parent
             errors.append(repr(exc))
 
