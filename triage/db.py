@@ -98,7 +98,10 @@ def _sqlite_end(conn, *, commit: bool) -> None:  # noqa: ANN001
         return
     try:
         driver = conn.connection.dbapi_connection
-        driver.commit() if commit else driver.rollback()
+        if commit:
+            driver.commit()
+        else:
+            driver.rollback()
     finally:
         lock.release()
 

@@ -84,7 +84,7 @@ ASSIGNMENT_INSERT = Assignment.__table__.insert()
 BY_IDEMPOTENCY_KEY = select(Submission).where(Submission.idempotency_key == bindparam("key"))
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=8_192)  # about the dedupe windows of the busiest stations
 def _stored_signature(masked: str, places_json: str | None) -> dedupe.Signature:
     """The dedupe signature of a stored submission, from its masked text and its places as stored (JSON text):
     keyed by content, so the JSON is decoded and the text analysed once per process, not at every intake."""
@@ -202,9 +202,7 @@ def submit(*, session: Session, model: classification.LoadedModel, intake: Intak
         location = analysis.location[1]
     else:
         location = registry.place_index(session=session).locate(prepared.masked, intake_station=intake_code)
-    code = location.station_code or (intake_station.code if intake_station else None)
-    if code is None and location.candidates:  # an ambiguous name and no intake station: the first reading, reviewed
-        code = location.candidates[0]
+    code = _station_code(location, intake_code)
     if code is None:
         raise InvalidInput("文中没有可识别的地名，也未指定受理站点：请指定站点", code="station_unknown",
                            detail={"location": location.to_dict()})
@@ -320,6 +318,12 @@ def split(*, session: Session, submission_id: int, actor: str, now: datetime, re
                      note=f"拆出自 {case.number}：{reason.strip()}")
 
 
+def _station_code(location: routing.Location, intake_code: str | None) -> str | None:
+    """The station a submission goes to: where the text points, else the intake station, else (an ambiguous
+    name and no intake station) the first reading, which goes to review."""
+    return location.station_code or intake_code or (location.candidates[0] if location.candidates else None)
+
+
 def _prefetch(*, engine: Engine, intake: Intake, analysis: Analysis) -> Analysis:
     """What depends only on slowly changing data (gazetteer, registry), worked out in a read-only transaction
     before the write lock is taken: where the text points, the text's dedupe signature and its affinity with
@@ -330,15 +334,12 @@ def _prefetch(*, engine: Engine, intake: Intake, analysis: Analysis) -> Analysis
         given = d.stations.get((intake.intake_station or "").strip().upper())
         intake_code = given.code if given else None
         location = registry.place_index(session=session).locate(masked, intake_station=intake_code)
+        station = d.stations.get(_station_code(location, intake_code) or "")
+        if station is not None:
+            profiles, idf = registry.likely_profiles(session=session, station=station,
+                                                     topic=analysis.prediction.heads["topic"].label)
+            affinity.warm(masked, profiles, idf)
     dedupe.signature(masked, [(m.start, m.end) for m in location.evidence])
-    code = location.station_code or intake_code or (location.candidates[0] if location.candidates else None)
-    station = d.stations.get(code) if code else None
-    if station is not None:  # the station's deputies; the district's too where none of them lists the topic
-        members = d.members.get(station.id, ())
-        topic = analysis.prediction.heads["topic"].label
-        if not any(topic in m.expertise for m in members):
-            members = [m for sid in d.district_stations.get(station.district, ()) for m in d.members.get(sid, ())]
-        affinity.warm(masked, {m.profile for m in members}, d.idf)
     return Analysis(analysis.prepared, analysis.prediction, analysis.urgency, (intake_code, location))
 
 

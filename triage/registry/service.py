@@ -201,19 +201,34 @@ def _as_candidates(session: Session, rows: list[tuple[Deputy, bool]]) -> list[ma
     ]
 
 
-def select_deputies(*, session: Session, station: Station, facts: matching.CaseFacts) -> matching.Selection:
-    """Rank the station's deputies; when none of them can take the topic, widen to the district's. The live state
-    of the whole district is read in one query up front (cheaper than a second query when widening)."""
-    d = directory(session=session)
-    members = list(d.members.get(station.id, ()))
-    seen, extra = {m.id for m in members}, []
+def _district_others(d: Directory, station: Station) -> list[Deputy]:
+    """The deputies of the station's district who are not members of the station, by code."""
+    seen, others = {m.id for m in d.members.get(station.id, ())}, []
     for station_id in d.district_stations.get(station.district, ()):
         for m in d.members.get(station_id, ()):
             if m.id not in seen:
                 seen.add(m.id)
-                extra.append(m)
-    everyone = _as_candidates(session, [(m, True) for m in members]
-                              + [(m, False) for m in sorted(extra, key=lambda m: m.code)])
+                others.append(m)
+    return sorted(others, key=lambda m: m.code)
+
+
+def likely_profiles(*, session: Session, station: Station, topic: str) -> tuple[set[str], dict[str, float]]:
+    """The profiles :func:`select_deputies` will most likely rank for ``topic`` (the station's; the district's
+    too when no station member lists the topic), and the IDF they are weighed with: for working out the text's
+    affinities before the write lock."""
+    d = directory(session=session)
+    members = list(d.members.get(station.id, ()))
+    if not any(topic in m.expertise for m in members):
+        members += _district_others(d, station)
+    return {m.profile for m in members}, d.idf
+
+
+def select_deputies(*, session: Session, station: Station, facts: matching.CaseFacts) -> matching.Selection:
+    """Rank the station's deputies; when none of them can take the topic, widen to the district's. The live state
+    of the whole district is read in one query up front (cheaper than a second query when widening)."""
+    d = directory(session=session)
+    everyone = _as_candidates(session, [(m, True) for m in d.members.get(station.id, ())]
+                              + [(m, False) for m in _district_others(d, station)])
     pool = [c for c in everyone if c.at_station]
     if matching.needs_district_fallback(facts, pool):
         pool = everyone
