@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 AUTO_THRESHOLD = 0.58
 SUGGEST_THRESHOLD = 0.4
@@ -156,6 +157,19 @@ def _parse_lexicon(text: str) -> tuple[dict[str, frozenset[str]], dict[str, floa
 
 
 _SURFACES, _WEIGHTS, _KINDS = _parse_lexicon(_LEXICON)
+
+
+def _unary_masks(size: dict[str, int]) -> dict[str, int]:
+    """Disjoint runs of ``size[c]`` one-bits, one run per concept (sorted by name)."""
+    masks, at = {}, 0
+    for c in sorted(size):
+        masks[c] = ((1 << size[c]) - 1) << at
+        at += size[c]
+    return masks
+
+
+_WEIGHT_BITS = _unary_masks({c: round(4 * w) for c, w in _WEIGHTS.items()})
+_SQUARE_BITS = _unary_masks({c: round(16 * w * w) for c, w in _WEIGHTS.items()})
 _OBJECTS = frozenset(c for c, k in _KINDS.items() if k == "O")
 _SYMPTOMS = frozenset(c for c, k in _KINDS.items() if k == "S")
 _CONCEPT_RE = re.compile("|".join(sorted(map(re.escape, _SURFACES), key=lambda w: (-len(w), w))))
@@ -164,7 +178,11 @@ _FILLER_RE = re.compile("|".join(sorted(map(re.escape, _FILLER.split()), key=lam
 
 @dataclass(frozen=True)
 class Signature:
-    """What a text is compared on: its concepts (and which are objects, which symptoms), char bigrams, numbers."""
+    """What a text is compared on: its concepts (and which are objects, which symptoms), char bigrams, numbers.
+
+    The concepts are also kept as bit masks with their summed weight,
+    so that :func:`compare` weighs shared concepts by counting bits instead of walking sets: each concept owns
+    4·weight bits of ``weight_bits`` and 16·weight² bits of ``square_bits`` (every weight is a multiple of 1/2)."""
 
     core: str
     concepts: frozenset[str]
@@ -173,6 +191,9 @@ class Signature:
     grams: frozenset[str]
     houses: tuple[tuple[str, str], ...]  # (unit, number), e.g. ("号", "281")
     concept_norm: float
+    weight_bits: int
+    square_bits: int
+    concept_weight: float
 
 
 def _house(match: re.Match[str]) -> tuple[str, str]:
@@ -220,7 +241,9 @@ def _signature(text: str, spans: tuple[tuple[int, int], ...]) -> Signature:
         grams.update([seg] if len(seg) == 1 else (seg[i : i + 2] for i in range(len(seg) - 1)))
     norm = sum(_WEIGHTS[c] ** 2 for c in concepts) ** 0.5
     core = "".join(_SEGMENT.findall(body))
-    return Signature(core, concepts, concepts & _OBJECTS, concepts & _SYMPTOMS, frozenset(grams), houses, norm)
+    return Signature(core, concepts, concepts & _OBJECTS, concepts & _SYMPTOMS, frozenset(grams), houses, norm,
+                     sum(_WEIGHT_BITS[c] for c in concepts), sum(_SQUARE_BITS[c] for c in concepts),
+                     sum(_WEIGHTS[c] for c in concepts))
 
 
 def signature(text: str, spans: Sequence[tuple[int, int]] = ()) -> Signature:
@@ -234,11 +257,11 @@ def compare(a: Signature, b: Signature) -> float:
         return 1.0
     concept = 0.0
     if a.concept_norm and b.concept_norm:
-        shared = a.concepts & b.concepts
-        dot = sum(_WEIGHTS[c] ** 2 for c in shared)
+        # Shared weight and shared squared weight by counting bits: exact (multiples of 1/4 and 1/16).
+        dot = (a.square_bits & b.square_bits).bit_count() / 16
+        shared = (a.weight_bits & b.weight_bits).bit_count() / 4
         cosine = dot / (a.concept_norm * b.concept_norm)
-        union = sum(_WEIGHTS[c] for c in a.concepts | b.concepts)
-        jaccard = sum(_WEIGHTS[c] for c in shared) / union
+        jaccard = shared / (a.concept_weight + b.concept_weight - shared)
         concept = (cosine + jaccard) / 2
     grams = 0.0
     if a.grams and b.grams:
@@ -265,16 +288,15 @@ def similarity(
     return compare(signature(a, a_spans), signature(b, b_spans))
 
 
-@dataclass(frozen=True)
-class OpenCase:
+class OpenCase(NamedTuple):  # a tuple: one is built per open case at every intake
     case_id: int
     number: str
     station_code: str
     topic: str
     department: str
     place: str | None  # most specific place name matched in its text, if any
-    texts: tuple[str, ...]  # masked texts of its submissions (first one first)
-    signatures: tuple[Signature, ...] = ()  # optional: precomputed signature() of texts, same order
+    texts: tuple[str, ...]  # masked texts of its submissions (first one first); may be () when signatures are given
+    signatures: tuple[Signature, ...] = ()  # optional: precomputed signature() of its texts, same order
 
 
 @dataclass(frozen=True)
@@ -324,18 +346,23 @@ def _name_spans(text: str, names: Sequence[str]) -> tuple[tuple[int, int], ...]:
 
 def _case_signatures(case: OpenCase, place_names: tuple[str, ...]) -> tuple[Signature, ...]:
     """The case's own signatures if it carries them, else its texts without its and the newcomer's place names."""
-    if len(case.signatures) == len(case.texts):
+    if case.signatures:
         return case.signatures
     names = tuple(dict.fromkeys(n for n in (case.place, *place_names) if n))
     return tuple(signature(t, _name_spans(t, names)) for t in case.texts)
 
 
+def _candidate(incoming: Incoming, case: OpenCase) -> bool:
+    """A case at another station is compared only when both name the same place."""
+    return case.station_code == incoming.station_code or (incoming.place is not None and incoming.place == case.place)
+
+
 def _blockers(incoming: Incoming, inc_sig: Signature, case: OpenCase, sigs: Sequence[Signature]) -> list[str] | None:
     """Why this case may at most be suggested (empty: it may be joined); None: not a candidate at all."""
+    if not _candidate(incoming, case):
+        return None
     notes = []
     if case.station_code != incoming.station_code:
-        if incoming.place is None or incoming.place != case.place:
-            return None
         notes.append(f"联络站不同（{case.station_code}）")
     if not _places_compatible(incoming.place, case.place):
         notes.append(f"地点不同（{incoming.place} / {case.place}）")
@@ -365,14 +392,16 @@ def decide(
     ranked: list[tuple[int, float, int, OpenCase, list[str]]] = []
     top = 0.0
     for case in open_cases:
+        if not _candidate(incoming, case):
+            continue
         sigs = _case_signatures(case, place_names)
         if not sigs:
             continue
-        sim = max(compare(inc_sig, s) for s in sigs)
-        notes = _blockers(incoming, inc_sig, case, sigs)
-        if notes is None:
-            continue
+        sim = compare(inc_sig, sigs[0]) if len(sigs) == 1 else max(compare(inc_sig, s) for s in sigs)
         top = max(top, sim)
+        if sim < suggest:
+            continue  # neither joined nor suggested, whatever blocks it
+        notes = _blockers(incoming, inc_sig, case, sigs)
         if sim >= auto and not notes:
             ranked.append((2, sim, -case.case_id, case, notes))
         elif (sim >= auto and notes) or (suggest <= sim < auto and not notes):

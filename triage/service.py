@@ -5,13 +5,10 @@ idempotency key returns the same submission instead of a second one."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
-import sqlalchemy as sa
 from sqlalchemy import bindparam
 from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Engine
@@ -20,7 +17,7 @@ from sqlmodel import Session, select
 
 from classifier.model import Prediction
 from classifier.text import PreparedText, prepare
-from triage import affinity, classification, db, dedupe, matching, routing, urgency
+from triage import affinity, classification, db, dedupe, matching, open_cases, routing, urgency
 from triage.cases import audit, numbering, queue, workflow
 from triage.cases.models import (
     OPEN_VALUES,
@@ -37,8 +34,6 @@ from triage.registry import service as registry
 from triage.registry.models import Station
 from triage.views import describe_submission
 from triage.workdays import sla_due
-
-DEDUPE_WINDOW = 300  # most recent open cases of a station compared against a new submission
 
 
 @dataclass(frozen=True)
@@ -70,41 +65,8 @@ def _lock_station(session: Session, station_id: int) -> None:
         session.execute(sql_text("SELECT pg_advisory_xact_lock(:k)"), {"k": 7_000_000 + station_id})
 
 
-_c, _s = Case.__table__.c, Submission.__table__.c
-_RECENT_OPEN = (
-    sa.select(_c.id).where(_c.station_id == bindparam("station_id"), _c.status.in_(OPEN_VALUES))
-    .order_by(_c.id.desc()).limit(DEDUPE_WINDOW).subquery()
-)
-OPEN_CASE_TEXTS = (  # plain Core, built once: the ORM layer and statement building cost more than the query
-    sa.select(_c.id, _c.number, _c.topic, _c.department, _c.place, _s.masked_text, sa.cast(_s.places, sa.Text))
-    .join_from(Case.__table__, Submission.__table__, _s.case_id == _c.id)
-    .where(_c.id.in_(sa.select(_RECENT_OPEN.c.id))).order_by(_c.id.desc(), _s.id)
-)
 ASSIGNMENT_INSERT = Assignment.__table__.insert()
 BY_IDEMPOTENCY_KEY = select(Submission).where(Submission.idempotency_key == bindparam("key"))
-
-
-@lru_cache(maxsize=8_192)  # about the dedupe windows of the busiest stations
-def _stored_signature(masked: str, places_json: str | None) -> dedupe.Signature:
-    """The dedupe signature of a stored submission, from its masked text and its places as stored (JSON text):
-    keyed by content, so the JSON is decoded and the text analysed once per process, not at every intake."""
-    places = json.loads(places_json) if places_json else []
-    return dedupe.signature(masked, [(p["start"], p["end"]) for p in places])
-
-
-def _open_cases(session: Session, station: Station) -> list[dedupe.OpenCase]:
-    """The station's most recent open cases with the masked texts of their submissions (one query)."""
-    rows = session.connection().execute(OPEN_CASE_TEXTS, {"station_id": station.id}).all()
-    cases: dict[int, tuple] = {}
-    texts: dict[int, list[str]] = {}
-    sigs: dict[int, list[dedupe.Signature]] = {}
-    for case_id, number, topic, department, place, masked, places in rows:
-        if case_id not in cases:
-            cases[case_id], texts[case_id], sigs[case_id] = (number, topic, department, place), [], []
-        texts[case_id].append(masked)
-        sigs[case_id].append(_stored_signature(masked, places))
-    return [dedupe.OpenCase(i, number, station.code, topic, department, place, tuple(texts[i]), tuple(sigs[i]))
-            for i, (number, topic, department, place) in cases.items()]
 
 
 def most_specific_place(location: routing.Location) -> str | None:
@@ -219,7 +181,7 @@ def submit(*, session: Session, model: classification.LoadedModel, intake: Intak
     spans = tuple((m.start, m.end) for m in location.evidence)
     duplicate = dedupe.decide(
         dedupe.Incoming(prepared.masked, station.code, topic.label, dept.label, place, spans),
-        _open_cases(session, station),
+        open_cases.window(session=session, station=station),
     )
     contact = intake.contact or contact_from_text(prepared)
     submission = Submission(

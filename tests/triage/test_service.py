@@ -6,13 +6,14 @@ from datetime import UTC, datetime
 
 import opencc
 import pytest
-from sqlmodel import func, select
+from sqlmodel import SQLModel, func, select
 
-from triage import classification, db, service
+from triage import classification, db, open_cases, service
 from triage.cases import queue
 from triage.cases.models import AuditEvent, Case, Submission
 from triage.errors import InvalidInput, NotFound
 from triage.registry import demo
+from triage.registry.models import Station
 from triage.settings import get_settings
 
 NOW = datetime(2026, 11, 24, 2, 30, tzinfo=UTC)  # Tuesday 10:30 in Harbin
@@ -204,3 +205,34 @@ def test_concurrent_retries_with_one_idempotency_key_store_one_submission(world,
     assert sum(not a["replayed"] for a in answers) == 1
     with db.transaction(world) as session:
         assert session.exec(select(func.count()).select_from(Submission)).one() == 1
+
+
+def test_cached_dedupe_signatures_never_cross_databases_that_reuse_submission_ids(world, model, tmp_path):
+    other = db.make_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    SQLModel.metadata.create_all(other)
+    with db.transaction(other) as session:
+        demo.load_demo(session=session)
+    try:
+        window = "抚顺街281号3单元楼道的窗户坏了好几年，刮风下雨都往里灌，住户出门一身水。"
+        paraphrase = "撫順街281號樓梯間的窗子漏風漏雨，三單元的老住戶都受不了了，請幫忙修一修。"
+        first = submit(world, model, window)
+        assert submit(world, model, paraphrase)["case_number"] == first["case_number"]  # caches submission 1
+        heating = submit(other, model, "抚顺街281号3单元今年暖气一直不热，屋里才十四五度，老人孩子都冻感冒了。")
+        assert heating["submission_id"] == first["submission_id"]  # the same id, another text
+        again = submit(other, model, paraphrase)
+        assert again["duplicate_of"] is None and again["case_number"] != heating["case_number"]
+    finally:
+        other.dispose()
+
+
+def test_the_dedupe_window_holds_every_submission_of_each_open_case_newest_case_first(world, model):
+    first = submit(world, model, "抚顺街281号3单元楼道的窗户坏了好几年，刮风下雨都往里灌，住户出门一身水。")
+    submit(world, model, "撫順街281號樓梯間的窗子漏風漏雨，三單元的老住戶都受不了了，請幫忙修一修。")
+    heating = submit(world, model, "抚顺街281号3单元今年暖气一直不热，屋里才十四五度，老人孩子都冻感冒了。")
+    with db.transaction(db.read_only(world)) as session:
+        station = session.exec(select(Station).where(Station.code == "DL-FSSQ")).one()
+        cases = open_cases.window(session=session, station=station)
+    assert [c.number for c in cases] == [heating["case_number"], first["case_number"]]
+    assert [len(c.signatures) for c in cases] == [1, 2]
+    assert "heating" in cases[0].signatures[0].concepts
+    assert all("window" in s.concepts for s in cases[1].signatures)
