@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -77,20 +78,26 @@ _touched: dict[str, float] = {}  # token hash → when its last_used_at was last
 TOUCH_EVERY = 60.0
 
 
-def principal(request: Request, eng: Annotated[Engine, Depends(engine)],
-              now: Annotated[datetime, Depends(clock)]) -> Principal:
+async def principal(request: Request, eng: Annotated[Engine, Depends(engine)],
+                    now: Annotated[datetime, Depends(clock)]) -> Principal:
     """The caller behind ``Authorization: Bearer <token>`` (401 without a valid one), looked up in a short
     read-only transaction of its own, so the route's own transaction (or the orchestrator's) is not held up by
-    it; the token's last use is written at most once a minute."""
+    it. The lookup is one indexed query that never waits for a writer, so it runs on the event loop: a hop to
+    the thread pool costs more under load (see api.lanes). The token's last use is written at most once a
+    minute, in the thread pool (a write may wait for the database's write lock)."""
     token = bearer_token(request)
     with db.transaction(db.read_only(eng)) as s:
         caller = accounts.authenticate(session=s, token=token)
     key = accounts.hash_token(token)
     if time.monotonic() - _touched.get(key, -TOUCH_EVERY) >= TOUCH_EVERY:
         _touched[key] = time.monotonic()
-        with db.transaction(eng) as s:
-            accounts.authenticate(session=s, token=token, now=now)
+        await run_in_threadpool(_touch, eng, token, now)
     return caller
+
+
+def _touch(eng: Engine, token: str | None, now: datetime) -> None:
+    with db.transaction(eng) as s:
+        accounts.authenticate(session=s, token=token, now=now)
 
 
 SettingsDep = Annotated[Settings, Depends(settings)]

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field, ValidationError
 
-from api import deps, errors
+from api import deps, errors, lanes
 from api.deps import ClassifierDep, ClockDep, EngineDep, PrincipalDep, SessionDep, SettingsDep
 from api.schemas import BatchResult, BatchSummary, CaseDecision, ErrorBody, ImportSummary, SafeStr
 from triage import datafiles, db, service, views
@@ -113,7 +113,7 @@ def _submit(pipe: Pipeline, item: SubmissionIn, key: str | None) -> CaseDecision
         intake_station=_intake_station(pipe, item.station), idempotency_key=key, proposed_topic=item.proposed_topic,
         reception_session_id=item.reception_session_id, actor=pipe.principal.label,
     )
-    with INTAKE_SLOTS:  # CPU-bound under the GIL: threads taking turns beat threads thrashing
+    with INTAKE_SLOTS:  # CPU-bound under the GIL: batch items and the submission lane take turns
         decision = service.intake(engine=pipe.engine, model=pipe.model, intake=intake, now=pipe.now,
                                   max_chars=pipe.max_chars, sla_days=pipe.sla_days, annotate=_with_originals(pipe))
     return CaseDecision.model_validate(decision)
@@ -157,12 +157,12 @@ PipelineDep = Annotated[Pipeline, Depends(pipeline)]
 
 @router.post("/submissions", response_model=CaseDecision, status_code=201,
              responses={200: {"model": CaseDecision, "description": "同一 Idempotency-Key 的重放"}, **ERRORS})
-def create_submission(
+async def create_submission(
     body: SubmissionIn, pipe: PipelineDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> Response:
     """受理一条诉求：立即返回案件编号和分办结果。同一 Idempotency-Key 再次提交返回同一结果（200，replayed）。"""
-    decision = _submit(pipe, body, (idempotency_key or "").strip() or None)
+    decision = await lanes.run(_submit, pipe, body, (idempotency_key or "").strip() or None)
     # Already a validated CaseDecision: sent as it is (FastAPI would validate it again, in a thread-pool hop).
     return Response(decision.model_dump_json(), status_code=200 if decision.replayed else 201,
                     media_type="application/json")

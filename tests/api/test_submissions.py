@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlmodel import func, select
 
@@ -326,3 +328,20 @@ def test_import_errors_name_the_uploaded_file_not_a_server_path(api, world):
                  headers=world.auth("intake"))
     body = assert_error(r, 422, "file_unreadable")
     assert "坏表格.xlsx" in body["message"] and "/tmp" not in body["message"]
+
+
+def test_a_submission_runs_on_the_intake_lane_with_the_requests_context(api, world, monkeypatch):
+    from api import observability
+    from triage import service
+
+    seen = []
+    real = service.intake
+
+    def spy(**kw):
+        seen.append((threading.current_thread().name, observability.request_id.get()))
+        return real(**kw)
+
+    monkeypatch.setattr(service, "intake", spy)
+    r = api.post(URL, json={"text": HEATING}, headers=world.auth("intake") | {"X-Request-ID": "desk-7.42"})
+    assert r.status_code == 201, r.text
+    assert len(seen) == 1 and seen[0][0].startswith("intake") and seen[0][1] == "desk-7.42"
