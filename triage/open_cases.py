@@ -25,17 +25,42 @@ WINDOW = 300  # most recent open cases of a station compared against a new submi
 CACHE_SIZE = 8_192  # signatures kept per database: about the windows of the busiest stations
 
 _c, _s = Case.__table__.c, Submission.__table__.c
-_RECENT_OPEN = (
-    sa.select(_c.id).where(_c.station_id == bindparam("station_id"), _c.status.in_(OPEN_VALUES))
-    .order_by(_c.id.desc()).limit(WINDOW).subquery()
-)
-WINDOW_ROWS = (  # plain Core, built once: the ORM layer and statement building cost more than the query
-    sa.select(_c.id, _c.number, _c.topic, _c.department, _c.place, _s.id)
-    .join_from(Case.__table__, Submission.__table__, _s.case_id == _c.id)
-    .where(_c.id.in_(sa.select(_RECENT_OPEN.c.id))).order_by(_c.id.desc(), _s.id)
-)
+# The driver's own placeholder for the station id: the window query runs on the DBAPI cursor (see _window_sql).
+_PLACEHOLDER = {"pysqlite": ":station_id", "psycopg": "%(station_id)s", "psycopg2": "%(station_id)s"}
+
+
+def _window_rows(station_id: sa.ColumnElement) -> sa.Select:
+    recent_open = (
+        sa.select(_c.id).where(_c.station_id == station_id, _c.status.in_(OPEN_VALUES))
+        .order_by(_c.id.desc()).limit(WINDOW).subquery()
+    )
+    return (
+        sa.select(_c.id, _c.number, _c.topic, _c.department, _c.place, _s.id)
+        .join_from(Case.__table__, Submission.__table__, _s.case_id == _c.id)
+        .where(_c.id.in_(sa.select(recent_open.c.id))).order_by(_c.id.desc(), _s.id)
+    )
+
+
+WINDOW_ROWS = _window_rows(bindparam("station_id"))
+
+
 TEXTS = sa.select(_s.id, _s.masked_text, sa.cast(_s.places, sa.Text)).where(
     _s.id.in_(bindparam("ids", expanding=True)))
+_TOKEN = "__station_id__"
+_window_sqls: dict[tuple[str, str], str | None] = {}
+
+
+def _window_sql(dialect: sa.Dialect) -> str | None:
+    """WINDOW_ROWS compiled once per driver, its constants inlined: the rows come back as plain tuples straight
+    from the cursor (SQLAlchemy's result rows cost more than the query, at a few hundred rows per intake). None
+    for a driver without a known placeholder (it then goes through SQLAlchemy)."""
+    key = (dialect.name, dialect.driver)
+    if key not in _window_sqls:
+        placeholder = _PLACEHOLDER.get(dialect.driver)
+        stmt = _window_rows(sa.literal_column(_TOKEN))
+        sql = str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        _window_sqls[key] = sql.replace(_TOKEN, placeholder) if placeholder and "%" not in sql else None
+    return _window_sqls[key]
 
 
 class _Signatures:
@@ -83,7 +108,16 @@ def stored_signature(masked: str, places_json: str | None) -> dedupe.Signature:
 def window(*, session: Session, station: Station) -> list[dedupe.OpenCase]:
     """The station's most recent open cases, each with its submissions' signatures (first submission first)."""
     conn = session.connection()
-    rows = conn.execute(WINDOW_ROWS, {"station_id": station.id}).all()
+    sql = _window_sql(conn.dialect)
+    if sql is None:
+        rows = conn.execute(WINDOW_ROWS, {"station_id": station.id}).all()
+    else:
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(sql, {"station_id": station.id})
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
     cache = _cache(session)
     sigs = cache.get_many([r[5] for r in rows])
     missing = [r[5] for r in rows if r[5] not in sigs]
