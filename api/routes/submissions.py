@@ -96,7 +96,8 @@ def _with_originals(pipe: Pipeline):  # noqa: ANN202 - the annotate hook of serv
     """Adds the original text and contact to the decision, in the intake's own transaction, for a caller
     allowed to see them."""
     def annotate(session, submission, case, decision: dict) -> dict:  # noqa: ANN001
-        assigned = access.assigned_ids(session=session, case_id=case.id)
+        assigned = access.assigned_ids(session=session, case_id=case.id) \
+            if permissions.depends_on_assignments(pipe.principal) else frozenset()
         if permissions.sees_original(pipe.principal, station_id=case.station_id, assigned=assigned):
             return decision | stored.originals(submission)
         return decision

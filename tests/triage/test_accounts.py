@@ -80,3 +80,17 @@ def test_demo_users_are_created_once(session):
     assert all(c.token.startswith("lt_") and c.password for c in first)
     assert ensure_demo_users(session=session, now=NOW) == []
     assert service.verify_password(first[0].password, service.hash_password(first[0].password))
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("deputy_id", [None, 7])
+def test_only_a_callers_own_assignments_can_change_what_it_sees(role, deputy_id):
+    p = service.Principal(user_id=1, username="u", display_name="U", role=role, station_ids=frozenset({1}),
+                          district="道里区", deputy_id=deputy_id)
+    for station_id in (1, 2):
+        views = {(permissions.sees_original(p, station_id=station_id, assigned=a),
+                  permissions.can_view_case(p, station_id=station_id, assigned=a)) for a in ((), {7}, {8})}
+        if not permissions.depends_on_assignments(p):  # the lookup may be skipped: nothing may depend on it
+            assert len(views) == 1
+    if role == Role.DEPUTY and deputy_id is not None:
+        assert permissions.depends_on_assignments(p)

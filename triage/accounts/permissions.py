@@ -48,6 +48,12 @@ def can_view_case(p: Principal, *, station_id: int, assigned: Collection[int]) -
     return in_scope(p, station_id) or (p.deputy_id is not None and p.deputy_id in assigned)
 
 
+def depends_on_assignments(p: Principal) -> bool:
+    """Whether a case's assigned deputies can change what ``p`` may see of it (only a deputy's own
+    assignments do): when not, callers need not look them up."""
+    return not p.is_admin and p.deputy_id is not None
+
+
 def sees_original(p: Principal, *, station_id: int, assigned: Collection[int]) -> bool:
     """Original text and contact: staff of the case's station, its assigned deputies, supervisors, admins."""
     if p.is_admin:
