@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import bindparam
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -200,8 +201,7 @@ def submit(*, session: Session, model: classification.LoadedModel, intake: Intak
         joined = _join(session, case_id=duplicate.case_id, station=station, submission=submission,
                        decision=duplicate, now=now, actor=intake.actor)
         if joined is not None:
-            session.add(submission)
-            session.flush()
+            db.insert_new(session, submission)
             return submission, joined, False
 
     if duplicate.kind == "suggest":
@@ -228,11 +228,13 @@ def open_case(*, session: Session, station: Station, submission: Submission, urg
         sla_due=sla_due(calendar=calendar, priority=priority, created_at=now, sla_days=sla_days),
         created_at=now, updated_at=now,
     )
-    session.add(case)
-    session.flush()
+    db.insert_new(session, case)
     submission.case_id = case.id
     submission.similarity = None
-    session.add(submission)
+    if sa_inspect(submission).transient:  # a new submission (else one split off an existing case)
+        db.insert_new(session, submission)
+    else:
+        session.add(submission)
     selection = _assign(session, case, station, _facts(session, case=case, station=station, now=now), now)
     notes = list(review) or [note or "自动分办入队"]
     if selection.primary is None:
@@ -240,7 +242,7 @@ def open_case(*, session: Session, station: Station, submission: Submission, urg
     audit.record(session=session, case=case, action="create", actor=actor, at=now,
                  after=audit.snapshot(case, ("status", "topic", "department", "priority", "station_id")),
                  reason="；".join(notes))
-    session.flush()
+    session.flush()  # a split-off submission's new case_id
     return case
 
 
