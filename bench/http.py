@@ -54,6 +54,45 @@ def prepare(url: str) -> str:
     return next(u.token for u in users if u.username == "demo-intake")
 
 
+def load(port: int, headers: dict, texts: list[str], n: int, concurrency: int) -> tuple[list[float], list[int], float]:
+    """``n`` submissions of ``texts`` (in turn) from ``concurrency`` users, each on one keep-alive connection:
+    (latencies in seconds, non-2xx statuses, wall seconds)."""
+    latencies: list[float] = []
+    errors: list[int] = []
+    counter = iter(range(n))
+    lock = threading.Lock()
+
+    def work() -> None:
+        http = client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            while True:
+                with lock:
+                    i = next(counter, None)
+                if i is None:
+                    return
+                body = json.dumps({"text": texts[i % len(texts)]}).encode()  # station: the clerk's own (DL-FSSQ)
+                t0 = time.perf_counter()
+                http.request("POST", "/api/v1/submissions", body=body, headers={
+                    **headers, "Content-Type": "application/json", "Idempotency-Key": f"bench-{uuid.uuid4().hex}"})
+                answer = http.getresponse()
+                answer.read()
+                elapsed = time.perf_counter() - t0
+                with lock:
+                    latencies.append(elapsed)
+                    if answer.status not in (200, 201):
+                        errors.append(answer.status)
+        finally:
+            http.close()
+
+    threads = [threading.Thread(target=work) for _ in range(concurrency)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, errors, time.perf_counter() - start
+
+
 def run(url: str, label: str, n: int, concurrency: int, workers: int, var: Path) -> tuple[float, float]:
     from classifier.corpus import load_corpus
 
@@ -74,43 +113,10 @@ def run(url: str, label: str, n: int, concurrency: int, workers: int, var: Path)
             except httpx.TransportError:
                 time.sleep(0.2)
         headers = {"Authorization": f"Bearer {token}"}
-        with httpx.Client(timeout=30) as warm:  # the model, jieba and the registry caches, outside the timing
-            for i in range(20 * workers):
-                warm.post(f"{base}/api/v1/submissions", headers=headers, json={"text": texts[-i - 1]})
-        latencies: list[float] = []
-        errors: list[int] = []
-        counter = iter(range(n))
-        lock = threading.Lock()
-
-        def work() -> None:
-            http = client.HTTPConnection("127.0.0.1", port, timeout=30)
-            try:
-                while True:
-                    with lock:
-                        i = next(counter, None)
-                    if i is None:
-                        return
-                    body = json.dumps({"text": texts[i % len(texts)]}).encode()  # station: the clerk's own (DL-FSSQ)
-                    t0 = time.perf_counter()
-                    http.request("POST", "/api/v1/submissions", body=body, headers={
-                        **headers, "Content-Type": "application/json", "Idempotency-Key": f"bench-{uuid.uuid4().hex}"})
-                    answer = http.getresponse()
-                    answer.read()
-                    elapsed = time.perf_counter() - t0
-                    with lock:
-                        latencies.append(elapsed)
-                        if answer.status not in (200, 201):
-                            errors.append(answer.status)
-            finally:
-                http.close()
-
-        threads = [threading.Thread(target=work) for _ in range(concurrency)]
-        start = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        wall = time.perf_counter() - start
+        # Warm-up outside the timing, on as many connections as the run (each worker process gets some: its
+        # per-statement and per-text caches warm up too), with texts the run does not use.
+        load(port, headers, texts[-10 * concurrency:], 10 * concurrency, concurrency)
+        latencies, errors, wall = load(port, headers, texts, n, concurrency)
     finally:
         server.terminate()
         server.wait(timeout=10)

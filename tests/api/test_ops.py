@@ -183,3 +183,24 @@ def test_configured_logging_masks_records_of_any_logger():
         logging.getLogger(observability.LOGGER).setLevel(logging.NOTSET)
     line = json.loads(stream.getvalue().splitlines()[-1])
     assert line["logger"] == "triage.somewhere" and line["message"] == "联系电话 〔手机号〕"
+
+
+def test_start_up_builds_the_registry_caches_of_an_existing_database(world):
+    from triage import db
+    from triage.registry import service as registry_views
+
+    app = create_app()
+    app.dependency_overrides[deps.settings] = lambda: world.settings
+    with TestClient(app):
+        engine = db.base_engine(deps.engine_for(world.settings))
+        assert {"directory", "places", "calendar"} <= set(registry_views._cache.get(engine, {}))
+
+
+def test_start_up_creates_no_database_file_where_there_is_none(tmp_path, tiny_model_dir):
+    missing = tmp_path / "not-yet.db"
+    cfg = Settings(model_dir=tiny_model_dir, var_dir=tmp_path / "var", database_url=f"sqlite:///{missing}")
+    app = create_app()
+    app.dependency_overrides[deps.settings] = lambda: cfg
+    with TestClient(app) as c:
+        assert c.get("/healthz").status_code == 200
+    assert not missing.exists()

@@ -151,6 +151,14 @@ def place_index(*, session: Session) -> routing.PlaceIndex:
     return _cached(session, "places", ((Place, Place.id), (Station, Station.id), (District, District.id)), build)
 
 
+def warm(*, session: Session) -> None:
+    """Build the cached registry views now (directory, place index, calendar), e.g. when a server process
+    starts: otherwise its first submission pays for them (about 0.1 s)."""
+    directory(session=session)
+    place_index(session=session)
+    work_calendar(session=session)
+
+
 def work_calendar(*, session: Session) -> WorkCalendar:
     return _cached(session, "calendar", ((CalendarDay, CalendarDay.day, CalendarDay.is_workday),),
                    lambda: WorkCalendar.from_rows(list(session.exec(select(CalendarDay)))))
