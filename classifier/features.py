@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -110,25 +111,39 @@ def _tfidf_block(rows: np.ndarray, cols: np.ndarray, n_cols: int, idf: np.ndarra
     return r, c, data / norms[r] * weight
 
 
-def csr_from_blocks(n_rows: int, blocks: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray, int]]) -> sp.csr_matrix:
-    """Side-by-side blocks of (rows, columns, values, width), each sorted by row then column, as one CSR matrix
-    built in one step (``scipy.sparse.hstack`` builds several: that dominates when scoring one message)."""
+class Rows(NamedTuple):
+    """A CSR matrix's arrays in canonical form (rows in order, columns sorted within a row), without the scipy
+    object around them: when one message is scored in the intake path, scipy's construction checks cost as
+    much as the maths. ``tocsr()`` makes the matrix."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+    shape: tuple[int, int]
+
+    def tocsr(self) -> sp.csr_matrix:
+        return sp.csr_matrix((self.data, self.indices, self.indptr), shape=self.shape)
+
+
+def rows_from_blocks(n_rows: int, blocks: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray, int]]) -> Rows:
+    """Side-by-side blocks of (rows, columns, values, width), each sorted by row then column, as one set of
+    CSR arrays built in one step (``scipy.sparse.hstack`` builds several matrices)."""
     offsets = np.cumsum([0] + [width for *_, width in blocks])
     r = np.concatenate([b[0] for b in blocks]).astype(np.int64)
     order = np.argsort(r, kind="stable")  # row-major; within a row, blocks stay in order
     cols = np.concatenate([b[1] + off for b, off in zip(blocks, offsets, strict=False)])[order]
     data = np.concatenate([b[2] for b in blocks]).astype(np.float64)[order]
     indptr = np.concatenate([[0], np.cumsum(np.bincount(r, minlength=n_rows))])
-    return sp.csr_matrix((data, cols, indptr), shape=(n_rows, int(offsets[-1])))
+    return Rows(indptr, cols, data, (n_rows, int(offsets[-1])))
 
 
-def hstack_csr(mats: Sequence[sp.csr_matrix], scales: Sequence[float] | None = None) -> sp.csr_matrix:
-    """``scipy.sparse.hstack([m * s for m, s in zip(mats, scales)], format="csr")`` for canonical CSR matrices,
-    in one construction."""
+def hstack_rows(mats: Sequence[Rows | sp.csr_matrix], scales: Sequence[float] | None = None) -> Rows:
+    """``scipy.sparse.hstack([m * s for m, s in zip(mats, scales)])`` for canonical CSR matrices or
+    :class:`Rows`, as :class:`Rows`, in one construction."""
     n = mats[0].shape[0]
     scales = scales or [1.0] * len(mats)
-    return csr_from_blocks(n, [(np.repeat(np.arange(n), np.diff(m.indptr)), m.indices, m.data * s, m.shape[1])
-                               for m, s in zip(mats, scales, strict=True)])
+    return rows_from_blocks(n, [(np.repeat(np.arange(n), np.diff(m.indptr)), m.indices, m.data * s, m.shape[1])
+                                for m, s in zip(mats, scales, strict=True)])
 
 
 def _idf(df: np.ndarray, n_docs: int) -> np.ndarray:
@@ -200,12 +215,16 @@ class TextVectorizer(LazyCaches, TransformerMixin, BaseEstimator):
         vocab = sorted(w for w, c in word_df.items() if c >= self.word_min_df)
         self.words_ = np.array(vocab, dtype=str) if vocab else np.array([], dtype="<U1")
         self.word_idf_ = _idf(np.array([word_df[w] for w in vocab], dtype=np.float64), n)
-        return self._features(docs)
+        return self._rows(docs).tocsr()
 
     # -- transforming -------------------------------------------------------------------------
     def transform(self, X: Sequence[str]) -> sp.csr_matrix:
+        return self.transform_rows(X).tocsr()
+
+    def transform_rows(self, X: Sequence[str]) -> Rows:
+        """``transform`` as CSR arrays (see :class:`Rows`)."""
         check_is_fitted(self, "char_keys_")
-        return self._features(self.tokens(list(X)))
+        return self._rows(self.tokens(list(X)))
 
     def _key_index(self) -> KeyIndex:
         return self._cached("key_index", lambda: KeyIndex(self.char_keys_))
@@ -213,9 +232,10 @@ class TextVectorizer(LazyCaches, TransformerMixin, BaseEstimator):
     def _word_index(self) -> dict[str, int]:
         return self._cached("word_index", lambda: {w: i for i, w in enumerate(self.words_.tolist())})
 
-    def _features(self, docs: list[list[str]]) -> sp.csr_matrix:
-        """[char n-gram TF-IDF | word TF-IDF × word_weight], built as one CSR matrix (no per-block matrices: a
-        single message is scored in the intake path, where each scipy construction costs as much as the maths)."""
+    def _rows(self, docs: list[list[str]]) -> Rows:
+        """[char n-gram TF-IDF | word TF-IDF × word_weight], built as one set of CSR arrays (no per-block
+        matrices: a single message is scored in the intake path, where each scipy construction costs as much as
+        the maths)."""
         n, n_chars = len(docs), len(self.char_keys_)
         rows, keys = char_ngram_keys(["".join(d) for d in docs], self.char_ngram_range)
         pos = self._key_index().lookup(keys)
@@ -228,7 +248,7 @@ class TextVectorizer(LazyCaches, TransformerMixin, BaseEstimator):
         wr, wc = pairs[:, 0], pairs[:, 1]
         words = _tfidf_block(wr, wc, max(len(self.words_), 1), self.word_idf_, n, self.word_weight)
 
-        return csr_from_blocks(n, [(*chars, n_chars), (*words, len(self.words_))])
+        return rows_from_blocks(n, [(*chars, n_chars), (*words, len(self.words_))])
 
     def word_of_feature(self, j: int) -> str | None:
         """The word behind feature column ``j``, or None for a character n-gram column."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from classifier.features import Rows
+
 FEW_ROWS = 32  # up to this many rows, scores are summed in NumPy (cheaper than scipy's sparse product)
 
 
@@ -53,9 +55,10 @@ class CalibratedLinearHead:
             [c.b_ for c in inner.calibrators],
         )
 
-    def decision_function(self, X: sp.spmatrix) -> np.ndarray:
+    def decision_function(self, X: sp.spmatrix | Rows) -> np.ndarray:
         """(n, k) scores, one column per calibrator (one column for a binary head)."""
-        X = X.tocsr()
+        if not isinstance(X, Rows) or X.shape[0] > FEW_ROWS:
+            X = X.tocsr()
         if X.shape[0] > FEW_ROWS:
             return np.asarray(X.astype(np.float32) @ self._weights, dtype=np.float64) + self.intercept_
         # A few messages (the intake path): a dot product per row over its non-zero features, no scipy call.
@@ -64,7 +67,7 @@ class CalibratedLinearHead:
             scores[i] = X.data[start:end] @ self._weights[X.indices[start:end]].astype(np.float64)
         return scores + self.intercept_
 
-    def predict_proba(self, X: sp.spmatrix) -> np.ndarray:
+    def predict_proba(self, X: sp.spmatrix | Rows) -> np.ndarray:
         scores = self.decision_function(X)
         p = _expit(-(scores * self.sig_a_ + self.sig_b_))
         if len(self.classes_) == 2:

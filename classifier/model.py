@@ -21,7 +21,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from classifier import text, thresholds
-from classifier.features import TextVectorizer, hstack_csr
+from classifier.features import Rows, TextVectorizer, hstack_rows
 from classifier.heads import CalibratedLinearHead
 from classifier.lazy import LazyCaches
 from classifier.rules import RuleMatcher
@@ -212,9 +212,13 @@ class TriageClassifier(LazyCaches, BaseEstimator):
     def _rule_matcher(self) -> RuleMatcher:
         return self._cached("matcher", lambda: RuleMatcher(self.rules))
 
-    def _head_input(self, head: str, features: sp.csr_matrix, rule_features: sp.csr_matrix) -> sp.csr_matrix:
-        if head == "department" and rule_features.shape[1]:
-            return hstack_csr([features, rule_features], [1.0, self.rule_weight])
+    def _head_input(self, head: str, features: sp.csr_matrix | Rows,
+                    rule_features: sp.csr_matrix | Rows | None) -> sp.csr_matrix | Rows:
+        """What ``head`` is scored on: the features, for the department with the 权责清单 rule columns appended
+        (a matrix for matrices, arrays for arrays)."""
+        if head == "department" and rule_features is not None and rule_features.shape[1]:
+            joined = hstack_rows([features, rule_features], [1.0, self.rule_weight])
+            return joined if isinstance(features, Rows) else joined.tocsr()
         return features
 
     # -- predicting ---------------------------------------------------------------------------
@@ -246,9 +250,8 @@ class TriageClassifier(LazyCaches, BaseEstimator):
         masked = list(masked)
         if not masked:
             return []
-        features = self.vectorizer_.transform(masked)
-        matcher = self._rule_matcher()
-        rule_features = matcher.matrix(masked) if "department" in self.heads_ else None
+        features = self.vectorizer_.transform_rows(masked)  # arrays: the heads score a few rows without scipy
+        rule_features = self._rule_matcher().rows(masked) if "department" in self.heads_ else None
         inputs = {head: self._head_input(head, features, rule_features) for head in self.heads_}
         probas = {head: est.predict_proba(inputs[head]) for head, est in self.heads_.items()}
         if self.topic_given_department_ is not None:

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from classifier.features import Rows
+
 
 class RuleMatcher:
     """Finds the rules whose keywords occur in a text, in one regex pass per text."""
@@ -35,9 +37,12 @@ class RuleMatcher:
 
     def matrix(self, texts: Sequence[str]) -> sp.csr_matrix:
         """One 0/1 column per rule."""
-        rows, cols = [], []
-        for r, text in enumerate(texts):
-            for i in self.matches(text):
-                rows.append(r)
-                cols.append(i)
-        return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(texts), len(self.rules)))
+        return self.rows(texts).tocsr()
+
+    def rows(self, texts: Sequence[str]) -> Rows:
+        """``matrix`` as CSR arrays (see :class:`classifier.features.Rows`)."""
+        found = [sorted(self.matches(text)) for text in texts]
+        indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum([len(f) for f in found], out=indptr[1:])
+        indices = np.fromiter((i for f in found for i in f), dtype=np.int64, count=int(indptr[-1]))
+        return Rows(indptr, indices, np.ones(len(indices)), (len(texts), len(self.rules)))
