@@ -48,10 +48,16 @@ def cached_bigrams(text: str) -> Counter[str]:
     return bigrams(text)
 
 
-_vectors: dict[int, tuple[Mapping[str, float], dict[str, dict[str, float]]]] = {}
+Vector = tuple[dict[str, float], float]  # weighted bigrams and their Euclidean norm
+_vectors: dict[int, tuple[Mapping[str, float], dict[str, Vector]]] = {}
 
 
-def _profile_weights(profile: str, idf: Mapping[str, float]) -> dict[str, float]:
+def _vector(counts: Counter[str], idf: Mapping[str, float], default: float) -> Vector:
+    weights = _weights(counts, idf, default)
+    return weights, math.sqrt(sum(w * w for w in weights.values()))
+
+
+def _profile_weights(profile: str, idf: Mapping[str, float]) -> Vector:
     """The weighted bigram vector of a profile under ``idf``, kept while that ``idf`` object is in use."""
     held = _vectors.get(id(idf))
     if held is None or held[0] is not idf:
@@ -60,7 +66,7 @@ def _profile_weights(profile: str, idf: Mapping[str, float]) -> dict[str, float]
         held = _vectors[id(idf)] = (idf, {})
     vector = held[1].get(profile)
     if vector is None:
-        vector = held[1][profile] = _weights(cached_bigrams(profile), idf, 1.0)
+        vector = held[1][profile] = _vector(cached_bigrams(profile), idf, 1.0)
     return vector
 
 
@@ -76,11 +82,12 @@ def _weights(counts: Counter[str], idf: Mapping[str, float], default: float) -> 
     return {g: (1.0 + math.log(k)) * idf.get(g, default) for g, k in counts.items()}
 
 
-def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    dot = sum(w * b[g] for g, w in a.items() if g in b)
+def _cosine(a: Vector, b: Vector) -> float:
+    (wa, norm_a), (wb, norm_b) = a, b
+    dot = sum(w * wb[g] for g, w in wa.items() if g in wb)
     if not dot:
         return 0.0
-    return dot / (math.sqrt(sum(w * w for w in a.values())) * math.sqrt(sum(w * w for w in b.values())))
+    return dot / (norm_a * norm_b)
 
 
 def shared_terms(text: str, profile: str, idf: Mapping[str, float], limit: int = SHARED_TERMS_SHOWN) -> list[str]:
@@ -123,15 +130,15 @@ def affinity(text: str, profile: str, idf: Mapping[str, float]) -> tuple[float, 
     return cosine, terms
 
 
-_text_vectors: dict[tuple[int, str], tuple[Mapping[str, float], dict[str, float]]] = {}
+_text_vectors: dict[tuple[int, str], tuple[Mapping[str, float], Vector]] = {}
 
 
-def _text_weights(text: str, idf: Mapping[str, float]) -> dict[str, float]:
+def _text_weights(text: str, idf: Mapping[str, float]) -> Vector:
     """The weighted bigram vector of a case text under ``idf`` (words unknown to the profiles weigh the most)."""
     held = _text_vectors.get((id(idf), text))
     if held is not None and held[0] is idf:
         return held[1]
-    vector = _weights(cached_bigrams(text), idf, max(idf.values(), default=1.0))
+    vector = _vector(cached_bigrams(text), idf, max(idf.values(), default=1.0))
     if len(_text_vectors) >= 1024:
         _text_vectors.clear()
     _text_vectors[(id(idf), text)] = (idf, vector)
