@@ -82,17 +82,25 @@ async def principal(request: Request, eng: Annotated[Engine, Depends(engine)],
                     now: Annotated[datetime, Depends(clock)]) -> Principal:
     """The caller behind ``Authorization: Bearer <token>`` (401 without a valid one), looked up in a short
     read-only transaction of its own, so the route's own transaction (or the orchestrator's) is not held up by
-    it. The lookup is one indexed query that never waits for a writer, so it runs on the event loop: a hop to
-    the thread pool costs more under load (see api.lanes). The token's last use is written at most once a
-    minute, in the thread pool (a write may wait for the database's write lock)."""
+    it. On SQLite the lookup is one indexed read that never waits for a writer, so it runs on the event loop: a
+    hop to the thread pool costs more under load (see api.lanes). A server database is waited for over the
+    network, so there it runs in the thread pool. The token's last use is written at most once a minute, in the
+    thread pool (a write may wait for the database's write lock)."""
     token = bearer_token(request)
-    with db.transaction(db.read_only(eng)) as s:
-        caller = accounts.authenticate(session=s, token=token)
+    if db.is_sqlite(eng):
+        caller = _authenticate(eng, token)
+    else:
+        caller = await run_in_threadpool(_authenticate, eng, token)
     key = accounts.hash_token(token)
     if time.monotonic() - _touched.get(key, -TOUCH_EVERY) >= TOUCH_EVERY:
         _touched[key] = time.monotonic()
         await run_in_threadpool(_touch, eng, token, now)
     return caller
+
+
+def _authenticate(eng: Engine, token: str | None) -> Principal:
+    with db.transaction(db.read_only(eng)) as s:
+        return accounts.authenticate(session=s, token=token)
 
 
 def _touch(eng: Engine, token: str | None, now: datetime) -> None:
