@@ -21,6 +21,8 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
+from triage.trie import trie_pattern
+
 AUTO_THRESHOLD = 0.58
 SUGGEST_THRESHOLD = 0.4
 
@@ -172,8 +174,8 @@ _WEIGHT_BITS = _unary_masks({c: round(4 * w) for c, w in _WEIGHTS.items()})
 _SQUARE_BITS = _unary_masks({c: round(16 * w * w) for c, w in _WEIGHTS.items()})
 _OBJECTS = frozenset(c for c, k in _KINDS.items() if k == "O")
 _SYMPTOMS = frozenset(c for c, k in _KINDS.items() if k == "S")
-_CONCEPT_RE = re.compile("|".join(sorted(map(re.escape, _SURFACES), key=lambda w: (-len(w), w))))
-_FILLER_RE = re.compile("|".join(sorted(map(re.escape, _FILLER.split()), key=lambda w: (-len(w), w))))
+_CONCEPT_RE = re.compile(trie_pattern(_SURFACES))  # the longest surface at each position
+_FILLER_RE = re.compile(trie_pattern(_FILLER.split()))
 
 
 @dataclass(frozen=True)

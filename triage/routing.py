@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from classifier.normalize import normalize
+from triage.trie import trie_pattern
 
 DEFAULT_REGISTRY_DIR = Path(__file__).resolve().parent.parent / "training_data" / "registry"
 
@@ -121,25 +122,6 @@ class _Target:
 Group = list[PlaceMatch]  # the readings of one span (several when a name is shared by districts)
 
 
-def _trie_pattern(words: Iterable[str]) -> str:
-    """A regex matching the longest of ``words`` at the leftmost position, shaped as a trie (fast in ``re``)."""
-    root: dict = {}
-    for word in words:
-        node = root
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        parts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not parts:
-            return ""
-        alt = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
-        return f"(?:{alt})?" if "" in node else alt
-
-    return build(root)
-
-
 def _stations(group: Group) -> list[str]:
     return sorted({m.station_code for m in group})
 
@@ -166,7 +148,7 @@ class PlaceIndex:
         self._short = short
         self._defaults = defaults
         self._station_names = dict(station_names)
-        self._pattern = re.compile(_trie_pattern(surfaces))
+        self._pattern = re.compile(trie_pattern(surfaces))
 
     @classmethod
     def build(
