@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import DateTime, Insert, Table, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
@@ -220,14 +221,15 @@ def transaction(engine: Engine) -> Iterator[Session]:
 
 
 def insert_new(session: Session, obj: SQLModel) -> None:
-    """INSERT a new (transient) row object with one Core statement and set its primary key.
+    """INSERT a new (transient) row object with one Core statement, set its primary key and attach it to the
+    session as a loaded row (later changes to it are flushed as UPDATEs, like any object the session holds).
 
-    For the intake hot path: the unit of work's flush costs several times the statement. The object stays
-    outside the session, so later changes to it are not saved (its columns are read when this is called) and
-    a later query in the session loads the row afresh."""
+    For the intake hot path: the unit of work's flush costs several times the statement."""
     table = type(obj).__table__
     values = {c.key: getattr(obj, c.key) for c in table.columns if not c.primary_key}
     obj.id = session.connection().execute(_insert_statement(table), values).inserted_primary_key[0]
+    make_transient_to_detached(obj)
+    session.add(obj)
 
 
 @functools.cache

@@ -239,3 +239,14 @@ def test_the_dedupe_window_holds_every_submission_of_each_open_case_newest_case_
     assert [len(c.signatures) for c in cases] == [1, 2]
     assert "heating" in cases[0].signatures[0].concepts
     assert all("window" in s.concepts for s in cases[1].signatures)
+
+
+def test_the_case_and_submission_submit_returns_are_held_by_its_session(world, model):
+    with db.transaction(world) as session:
+        submission, case, _ = service.submit(session=session, model=model, now=NOW, max_chars=20_000,
+                                             intake=service.Intake(text=ARTICLE))
+        assert session.get(Case, case.id) is case and session.get(Submission, submission.id) is submission
+        case.summary = "已由站长核实"  # a change in the same session is saved, not inserted again
+    with db.transaction(world) as session:
+        assert session.get(Case, case.id).summary == "已由站长核实"
+        assert session.exec(select(func.count()).select_from(Case)).one() == 1
