@@ -4,12 +4,13 @@ their submissions.
 This runs inside the write transaction of every intake, so it reads little: one query for the window (case
 columns and submission ids), and the texts only of submissions this process has not analysed yet. A
 submission's masked text and places never change once stored, so its signature is cached by id, per base
-engine (ids are unique within one database, not across databases)."""
+engine (ids are unique within one database, not across databases; see _Signatures.check)."""
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 import weakref
 from collections import OrderedDict
 
@@ -25,7 +26,7 @@ WINDOW = 300  # most recent open cases of a station compared against a new submi
 CACHE_SIZE = 8_192  # signatures kept per database: about the windows of the busiest stations
 
 _c, _s = Case.__table__.c, Submission.__table__.c
-# The driver's own placeholder for the station id: the window query runs on the DBAPI cursor (see _window_sql).
+# The driver's own placeholder for the station id: the window query is run as the driver's SQL (see _window_sql).
 _PLACEHOLDER = {"pysqlite": ":station_id", "psycopg": "%(station_id)s", "psycopg2": "%(station_id)s"}
 
 
@@ -44,6 +45,8 @@ def _window_rows(station_id: sa.ColumnElement) -> sa.Select:
 WINDOW_ROWS = _window_rows(bindparam("station_id"))
 
 
+FIRST_SUBMISSION = sa.select(_s.id, _s.created_at).order_by(_s.id).limit(1)
+HIGHEST_ID = sa.select(sa.func.max(_s.id))
 TEXTS = sa.select(_s.id, _s.masked_text, sa.cast(_s.places, sa.Text)).where(
     _s.id.in_(bindparam("ids", expanding=True)))
 _TOKEN = "__station_id__"
@@ -64,11 +67,31 @@ def _window_sql(dialect: sa.Dialect) -> str | None:
 
 
 class _Signatures:
-    """Submission id → dedupe signature, least recently used dropped first."""
+    """Submission id → dedupe signature, least recently used dropped first.
+
+    Ids identify a text only within one database's history: :meth:`check` forgets everything when the database
+    no longer looks like the one the signatures came from (another first submission, or fewer submissions than
+    seen before, as after restoring a backup under a running process). It looks at most once a second."""
+
+    CHECK_EVERY = 1.0  # seconds
 
     def __init__(self) -> None:
         self._items: OrderedDict[int, dedupe.Signature] = OrderedDict()
         self._lock = threading.Lock()
+        self._history: tuple | None = None  # (first submission's id and time, highest id seen)
+        self._checked = -self.CHECK_EVERY
+
+    def check(self, conn: sa.Connection) -> None:
+        now = time.monotonic()
+        if now - self._checked < self.CHECK_EVERY:
+            return
+        first = tuple(conn.execute(FIRST_SUBMISSION).first() or ())
+        top = conn.execute(HIGHEST_ID).scalar() or 0
+        with self._lock:
+            self._checked = now
+            if self._history is not None and (self._history[0] != first or top < self._history[1]):
+                self._items.clear()
+            self._history = (first, top)
 
     def get_many(self, ids: list[int]) -> dict[int, dedupe.Signature]:
         with self._lock:
@@ -111,14 +134,14 @@ def window(*, session: Session, station: Station) -> list[dedupe.OpenCase]:
     sql = _window_sql(conn.dialect)
     if sql is None:
         rows = conn.execute(WINDOW_ROWS, {"station_id": station.id}).all()
-    else:
-        cursor = conn.connection.cursor()
+    else:  # executed (and errors handled) by SQLAlchemy; the rows read straight from the driver's cursor
+        result = conn.exec_driver_sql(sql, {"station_id": station.id})
         try:
-            cursor.execute(sql, {"station_id": station.id})
-            rows = cursor.fetchall()
+            rows = result.cursor.fetchall()
         finally:
-            cursor.close()
+            result.close()
     cache = _cache(session)
+    cache.check(conn)
     sigs = cache.get_many([r[5] for r in rows])
     missing = [r[5] for r in rows if r[5] not in sigs]
     if missing:

@@ -250,3 +250,29 @@ def test_the_case_and_submission_submit_returns_are_held_by_its_session(world, m
     with db.transaction(world) as session:
         assert session.get(Case, case.id).summary == "已由站长核实"
         assert session.exec(select(func.count()).select_from(Case)).one() == 1
+
+
+def test_cached_dedupe_signatures_are_dropped_when_a_backup_is_restored_under_a_running_process(
+        model, tmp_path, monkeypatch):
+    import sqlite3
+
+    monkeypatch.setattr(open_cases._Signatures, "CHECK_EVERY", 0.0)  # look at every intake
+    live = tmp_path / "live.db"
+    engine = db.make_engine(f"sqlite:///{live}")
+    SQLModel.metadata.create_all(engine)
+    with db.transaction(engine) as session:
+        demo.load_demo(session=session)
+    with sqlite3.connect(live) as src, sqlite3.connect(tmp_path / "backup.db") as copy:
+        src.backup(copy)  # the backup: registry only, no submissions yet
+    try:
+        window = "抚顺街281号3单元楼道的窗户坏了好几年，刮风下雨都往里灌，住户出门一身水。"
+        paraphrase = "撫順街281號樓梯間的窗子漏風漏雨，三單元的老住戶都受不了了，請幫忙修一修。"
+        first = submit(engine, model, window)
+        assert submit(engine, model, paraphrase)["duplicate_of"] == first["case_number"]  # caches submission 1
+        with sqlite3.connect(tmp_path / "backup.db") as copy, sqlite3.connect(live) as dst:
+            copy.backup(dst)  # restored while the engine (the server) keeps running
+        heating = submit(engine, model, "抚顺街281号3单元今年暖气一直不热，屋里才十四五度，老人孩子都冻感冒了。")
+        assert heating["submission_id"] == first["submission_id"]  # the same id, another text
+        assert submit(engine, model, paraphrase)["duplicate_of"] is None
+    finally:
+        engine.dispose()
