@@ -21,6 +21,7 @@ from triage.clock import system_clock
 from triage.settings import Settings, get_settings
 
 _engines: dict[str, Engine] = {}
+_loop_engines: dict[str, Engine] = {}  # see loop_engine_for
 _engines_lock = threading.Lock()
 
 
@@ -51,9 +52,10 @@ async def engine(cfg: Annotated[Settings, Depends(settings)]) -> Engine:
 
 def dispose_engines() -> None:
     with _engines_lock:
-        for eng in _engines.values():
+        for eng in [*_engines.values(), *_loop_engines.values()]:
             eng.dispose()
         _engines.clear()
+        _loop_engines.clear()
 
 
 async def clock() -> datetime:
@@ -82,13 +84,14 @@ async def principal(request: Request, eng: Annotated[Engine, Depends(engine)],
                     now: Annotated[datetime, Depends(clock)]) -> Principal:
     """The caller behind ``Authorization: Bearer <token>`` (401 without a valid one), looked up in a short
     read-only transaction of its own, so the route's own transaction (or the orchestrator's) is not held up by
-    it. On SQLite the lookup is one indexed read that never waits for a writer, so it runs on the event loop: a
-    hop to the thread pool costs more under load (see api.lanes). A server database is waited for over the
-    network, so there it runs in the thread pool. The token's last use is written at most once a minute, in the
-    thread pool (a write may wait for the database's write lock)."""
+    it. On a SQLite file the lookup is one indexed read that never waits for a writer, so it runs on the event
+    loop, on a connection of the loop's own (:func:`loop_engine_for`): a hop to the thread pool costs more under
+    load (see api.lanes). Elsewhere it runs in the thread pool. The token's last use is written at most once a
+    minute, in the thread pool (a write may wait for the database's write lock)."""
     token = bearer_token(request)
-    if db.is_sqlite(eng):
-        caller = _authenticate(eng, token)
+    loop_engine = loop_engine_for(eng)
+    if loop_engine is not None:
+        caller = _authenticate(loop_engine, token)
     else:
         caller = await run_in_threadpool(_authenticate, eng, token)
     key = accounts.hash_token(token)
@@ -96,6 +99,20 @@ async def principal(request: Request, eng: Annotated[Engine, Depends(engine)],
         _touched[key] = time.monotonic()
         await run_in_threadpool(_touch, eng, token, now)
     return caller
+
+
+def loop_engine_for(eng: Engine) -> Engine | None:
+    """For a SQLite file, an engine of the event loop's own: one connection per thread, and only the loop's
+    thread uses it, so a read there never waits for a pooled connection (the shared pool's connections are
+    given back by work the loop schedules: waiting for one on the loop could stall the worker). None for any
+    other database."""
+    if not db.is_sqlite_file(eng):
+        return None
+    url = eng.url.render_as_string(hide_password=False)
+    with _engines_lock:
+        if url not in _loop_engines:
+            _loop_engines[url] = db.make_engine(url, per_thread=True)
+        return _loop_engines[url]
 
 
 def _authenticate(eng: Engine, token: str | None) -> Principal:

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import DateTime, Insert, Table, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import SingletonThreadPool, StaticPool
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -52,6 +52,11 @@ class UTCDateTime(TypeDecorator):
 def is_sqlite(engine_or_url: Engine | str) -> bool:
     url = engine_or_url.url if isinstance(engine_or_url, Engine) else make_url(engine_or_url)
     return url.get_backend_name() == "sqlite"
+
+
+def is_sqlite_file(engine_or_url: Engine | str) -> bool:
+    url = engine_or_url.url if isinstance(engine_or_url, Engine) else make_url(engine_or_url)
+    return url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
@@ -167,9 +172,10 @@ def _writer_lock(engine: Engine) -> WriterLock:
         return _writer_locks[key]
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def make_engine(url: str, *, echo: bool = False, per_thread: bool = False) -> Engine:
     """An engine for ``url``. SQLite: foreign keys on, WAL for files, BEGIN IMMEDIATE transactions;
-    ``sqlite://`` (in memory) shares one connection (StaticPool) so every session sees the same data."""
+    ``sqlite://`` (in memory) shares one connection (StaticPool) so every session sees the same data;
+    ``per_thread`` gives a SQLite file one connection per thread that uses it, never waited for."""
     if not is_sqlite(url):  # a server that never answers fails /readyz in 5 s instead of hanging it
         return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20,
                              connect_args={"connect_timeout": 5})
@@ -180,6 +186,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     kwargs: dict = {"connect_args": {"check_same_thread": False, "timeout": 30}}
     if in_memory:
         kwargs["poolclass"] = StaticPool
+    elif per_thread:
+        kwargs["poolclass"] = SingletonThreadPool
     engine = create_engine(url, echo=echo, **kwargs)
     event.listen(engine, "connect", _sqlite_pragmas)
     if not in_memory:
