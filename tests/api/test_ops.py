@@ -204,3 +204,14 @@ def test_start_up_creates_no_database_file_where_there_is_none(tmp_path, tiny_mo
     with TestClient(app) as c:
         assert c.get("/healthz").status_code == 200
     assert not missing.exists()
+
+
+def test_start_up_goes_on_over_a_database_that_is_not_migrated(tmp_path, tiny_model_dir, caplog):
+    empty = tmp_path / "empty.db"
+    empty.touch()  # there, but without tables
+    cfg = Settings(model_dir=tiny_model_dir, var_dir=tmp_path / "var", database_url=f"sqlite:///{empty}")
+    app = create_app()
+    app.dependency_overrides[deps.settings] = lambda: cfg
+    with caplog.at_level(logging.WARNING), TestClient(app) as c:
+        assert c.get("/healthz").status_code == 200
+    assert any("registry caches not warmed" in r.getMessage() for r in caplog.records)

@@ -3,15 +3,18 @@ working-day calendar and a station's current reception theme."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import weakref
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import bindparam
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from triage import affinity, db, matching, routing
@@ -19,6 +22,8 @@ from triage.cases.models import OPEN_STATUSES, Assignment, Case, ReceptionSessio
 from triage.errors import NotFound
 from triage.registry.models import CalendarDay, Deputy, DeputyStation, District, Place, Station
 from triage.workdays import WorkCalendar
+
+log = logging.getLogger(__name__)
 
 STAMP_TTL = 2.0  # seconds a cached index is trusted before its tables' stamp is checked again
 
@@ -151,12 +156,20 @@ def place_index(*, session: Session) -> routing.PlaceIndex:
     return _cached(session, "places", ((Place, Place.id), (Station, Station.id), (District, District.id)), build)
 
 
-def warm(*, session: Session) -> None:
+def warm(*, engine: Engine) -> None:
     """Build the cached registry views now (directory, place index, calendar), e.g. when a server process
-    starts: otherwise its first submission pays for them (about 0.1 s)."""
-    directory(session=session)
-    place_index(session=session)
-    work_calendar(session=session)
+    starts: otherwise its first submission pays for them (about 0.1 s). A SQLite file that does not exist yet
+    is not created; any failure (a database not migrated, not reachable …) is logged, not raised: the first
+    requests then build the views, or answer with the reason."""
+    if db.is_sqlite_file(engine) and not Path(engine.url.database).exists():
+        return
+    try:
+        with db.transaction(db.read_only(engine)) as session:
+            directory(session=session)
+            place_index(session=session)
+            work_calendar(session=session)
+    except Exception as exc:  # noqa: BLE001 - start-up goes on whatever the database says
+        log.warning("registry caches not warmed at start-up: %s: %s", type(exc).__name__, exc)
 
 
 def work_calendar(*, session: Session) -> WorkCalendar:
