@@ -115,7 +115,9 @@ def run(url: str, label: str, n: int, concurrency: int, workers: int, var: Path)
         headers = {"Authorization": f"Bearer {token}"}
         # Warm-up outside the timing, on as many connections as the run (each worker process gets some: its
         # per-statement and per-text caches warm up too), with texts the run does not use.
-        load(port, headers, texts[-10 * concurrency:], 10 * concurrency, concurrency)
+        _, warm_errors, _ = load(port, headers, texts[-10 * concurrency:], 10 * concurrency, concurrency)
+        if warm_errors:
+            raise SystemExit(f"{label}: the warm-up got non-2xx answers {sorted(set(warm_errors))}; not measuring")
         latencies, errors, wall = load(port, headers, texts, n, concurrency)
     finally:
         server.terminate()
