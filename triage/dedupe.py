@@ -307,7 +307,8 @@ def decide(
         if not sigs:
             continue
         sim = compare(inc_sig, sigs[0]) if len(sigs) == 1 else max(compare(inc_sig, s) for s in sigs)
-        top = max(top, sim)
+        if sim > top:
+            top = sim
         if sim < suggest:
             continue  # neither joined nor suggested, whatever blocks it
         notes = _blockers(incoming, inc_sig, case, sigs)
