@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy import bindparam
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text as sql_text
@@ -67,7 +68,8 @@ def _lock_station(session: Session, station_id: int) -> None:
 
 
 ASSIGNMENT_INSERT = Assignment.__table__.insert()
-BY_IDEMPOTENCY_KEY = select(Submission).where(Submission.idempotency_key == bindparam("key"))
+_s = Submission.__table__.c
+BY_IDEMPOTENCY_KEY = sa.select(_s.id).where(_s.idempotency_key == bindparam("key"))  # Core: almost never found
 
 
 def most_specific_place(location: routing.Location) -> str | None:
@@ -150,8 +152,9 @@ def submit(*, session: Session, model: classification.LoadedModel, intake: Intak
     """Run the pipeline for one submission; returns it, its case and whether it was a replay of an earlier one.
     ``analysis`` (from :func:`analyse`) lets callers do the CPU work before taking the database's write lock."""
     if intake.idempotency_key:
-        earlier = session.exec(BY_IDEMPOTENCY_KEY, params={"key": intake.idempotency_key}).first()
-        if earlier is not None:
+        earlier_id = session.connection().execute(BY_IDEMPOTENCY_KEY, {"key": intake.idempotency_key}).scalar()
+        if earlier_id is not None:
+            earlier = session.get(Submission, earlier_id)
             return earlier, session.get(Case, earlier.case_id), True
     analysis = analysis or analyse(model=model, intake=intake, now=now, max_chars=max_chars)
     if intake.reception_session_id is not None and session.get(ReceptionSession, intake.reception_session_id) is None:
