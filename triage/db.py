@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import DateTime, Insert, Table, event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.pool import SingletonThreadPool, StaticPool
 from sqlalchemy.types import TypeDecorator
@@ -49,14 +49,17 @@ class UTCDateTime(TypeDecorator):
 
 
 
+def _url(engine_or_url: Engine | str) -> URL:
+    return engine_or_url.url if isinstance(engine_or_url, Engine) else make_url(engine_or_url)
+
+
 def is_sqlite(engine_or_url: Engine | str) -> bool:
-    url = engine_or_url.url if isinstance(engine_or_url, Engine) else make_url(engine_or_url)
-    return url.get_backend_name() == "sqlite"
+    return _url(engine_or_url).get_backend_name() == "sqlite"
 
 
 def is_sqlite_file(engine_or_url: Engine | str) -> bool:
-    url = engine_or_url.url if isinstance(engine_or_url, Engine) else make_url(engine_or_url)
-    return url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+    """SQLite in a file (not ``sqlite://``, in memory)."""
+    return is_sqlite(engine_or_url) and _url(engine_or_url).database not in (None, "", ":memory:")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
@@ -166,9 +169,8 @@ def _writer_lock(engine: Engine) -> WriterLock:
     key = base_engine(engine)
     with _writer_locks_guard:
         if key not in _writer_locks:
-            database = key.url.database
-            in_memory = database in (None, "", ":memory:")
-            _writer_locks[key] = WriterLock(None if in_memory else Path(f"{database}-writer.lock"))
+            file = is_sqlite_file(key)
+            _writer_locks[key] = WriterLock(Path(f"{key.url.database}-writer.lock") if file else None)
         return _writer_locks[key]
 
 
@@ -179,10 +181,9 @@ def make_engine(url: str, *, echo: bool = False, per_thread: bool = False) -> En
     if not is_sqlite(url):  # a server that never answers fails /readyz in 5 s instead of hanging it
         return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20,
                              connect_args={"connect_timeout": 5})
-    parsed = make_url(url)
-    in_memory = parsed.database in (None, "", ":memory:")
+    in_memory = not is_sqlite_file(url)
     if not in_memory:
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        Path(make_url(url).database).parent.mkdir(parents=True, exist_ok=True)
     kwargs: dict = {"connect_args": {"check_same_thread": False, "timeout": 30}}
     if in_memory:
         kwargs["poolclass"] = StaticPool

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -19,6 +18,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from tests.e2e.serving import free_port, wait_until_up
 from triage import db, migrate
 from triage.registry import demo
 
@@ -35,23 +35,12 @@ TEXTS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start(url: str, port: int, var: Path) -> subprocess.Popen:
     env = dict(os.environ, TRIAGE_DATABASE_URL=url, TRIAGE_VAR_DIR=str(var))
     proc = subprocess.Popen([sys.executable, "-m", "triage", "serve", "--port", str(port)], cwd=REPO, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            time.sleep(0.2)
+    if wait_until_up(f"http://127.0.0.1:{port}"):
+        return proc
     proc.kill()
     pytest.fail("server did not start")
 

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.e2e.serving import free_port, wait_until_up
+
 REPO = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -35,14 +29,7 @@ def server(tmp_path_factory):
         text=True,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.2)
-    else:
+    if not wait_until_up(base, seconds=30):
         proc.kill()
         pytest.fail("server did not start:\n" + (proc.stdout.read() if proc.stdout else ""))
     yield base, proc
@@ -100,15 +87,7 @@ def test_two_workers_share_one_database_and_sum_their_metrics(tmp_path):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.3)
-        else:
+        if not wait_until_up(base, "/readyz"):
             pytest.fail("server did not start")
         texts = [f"南岗区学府路{n}号楼的{thing}坏了，请尽快修理" for n, thing in
                  enumerate(("路灯", "电梯", "暖气", "水管", "窗户", "楼门", "信报箱", "消防栓"), start=1)]
