@@ -27,7 +27,8 @@ _engines_lock = threading.Lock()
 
 # The cheap dependencies are ``async def``: FastAPI runs a plain ``def`` dependency in its thread pool, and a hop
 # there and back for each of them costs more than the request's own work. They never block (the model is loaded
-# once at start-up, see api.main; an engine is made without connecting).
+# once at start-up, see api.main, and a changed model is read in the thread pool; an engine is made without
+# connecting).
 
 
 async def settings() -> Settings:
@@ -35,7 +36,12 @@ async def settings() -> Settings:
 
 
 async def classifier(cfg: Annotated[Settings, Depends(settings)]) -> classification.LoadedModel:
-    return classification.load(cfg.model_dir, cache_dir=cfg.jieba_cache_dir)
+    """The active model; looking at its folder (and reading a retrained model, about a second) happens in the
+    thread pool, so that requests of other callers go on meanwhile."""
+    recent = classification.loaded_recently(cfg.model_dir)
+    if recent is not None:
+        return recent
+    return await run_in_threadpool(classification.load, cfg.model_dir, cache_dir=cfg.jieba_cache_dir)
 
 
 def engine_for(cfg: Settings) -> Engine:

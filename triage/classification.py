@@ -31,6 +31,16 @@ _clock = time.monotonic
 RECHECK_EVERY = 1.0  # seconds between looks at a model folder's metadata (a retrained model is picked up)
 
 
+def _recent_key(model_dir: str | Path) -> tuple[str, float]:
+    return (str(model_dir), _clock() // RECHECK_EVERY)  # the files are looked at once a second at most
+
+
+def loaded_recently(model_dir: str | Path) -> LoadedModel | None:
+    """The model of ``model_dir`` if its folder was looked at within the last second (no file access), else None:
+    then ``load`` must look, and may have to read a changed model, which takes about a second."""
+    return _recent.get(_recent_key(model_dir))
+
+
 def load(model_dir: str | Path, *, cache_dir: str | Path | None = None) -> LoadedModel:
     """The model in ``model_dir``, loaded once per process (reloaded if its metadata changes).
 
@@ -38,10 +48,10 @@ def load(model_dir: str | Path, *, cache_dir: str | Path | None = None) -> Loade
     """
     if cache_dir is not None:
         tokenize.configure(cache_dir=cache_dir)
-    key = (str(model_dir), _clock() // RECHECK_EVERY)  # the files are looked at once a second at most
-    recent = _recent.get(key)
+    recent = loaded_recently(model_dir)
     if recent is not None:
         return recent
+    key = _recent_key(model_dir)
     path = Path(model_dir).resolve()
     meta_file = path / modelfile.METADATA_FILE
     mtime = meta_file.stat().st_mtime if meta_file.exists() else 0.0
