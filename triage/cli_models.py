@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.cells import cell_len
 from rich.table import Table
 
 from classifier import evaluate as scoring
@@ -36,8 +37,9 @@ def _read(paths, text_column, topic_column, department_column) -> labelled.Label
     return data
 
 
-def print_report(head: str, report: dict) -> None:
-    """Accuracy, macro-F1, per-class P/R/F1 and the confusion matrix of one head."""
+def print_report(head: str, report: dict, *, whole_matrix_in: str) -> None:
+    """Accuracy, macro-F1, per-class P/R/F1 and the confusion matrix of one head (``whole_matrix_in`` says where
+    the whole matrix is when the terminal is too narrow for it)."""
     name = HEAD_NAMES.get(head, head)
     out.print(
         f"\n[bold]{name}[/]：样本 {report['n']}，准确率 {report['accuracy']:.4f}，"
@@ -54,13 +56,41 @@ def print_report(head: str, report: dict) -> None:
     for label, m in report["per_class"].items():
         table.add_row(label, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", str(m["support"]))
     out.print(table)
-    conf = report["confusion"]
-    matrix = Table("金标 \\ 预测", *[str(i + 1) for i in range(len(conf["columns"]))], title=f"{name}：混淆矩阵")
-    for i, (label, row) in enumerate(zip(conf["labels"], conf["matrix"], strict=True)):
-        matrix.add_row(f"{i + 1}. {label}", *[str(v) for v in row])
-    out.print(matrix)
-    if len(conf["columns"]) > len(conf["labels"]):
-        out.print(f"  第 {len(conf['columns'])} 列：预测为金标之外的类别")
+    print_confusion(name, report["confusion"], whole_matrix_in=whole_matrix_in)
+
+
+TOP_CONFUSIONS = 15
+
+
+def print_confusion(name: str, conf: dict, *, whole_matrix_in: str) -> None:
+    """The confusion matrix as a compact table when it fits the terminal, else its largest off-diagonal cells."""
+    columns = [str(i + 1) for i in range(len(conf["columns"]))]
+    row_labels = [f"{i + 1}. {label}" for i, label in enumerate(conf["labels"])]
+    widths = [max(cell_len(c), *(len(str(r[j])) for r in conf["matrix"])) for j, c in enumerate(columns)]
+    needed = 1 + max(map(cell_len, [*row_labels, "金标 \\ 预测"])) + sum(w + 1 for w in widths)  # 1: left padding
+    if needed <= out.width:
+        matrix = Table("金标 \\ 预测", *columns, title=f"{name}：混淆矩阵", box=None, padding=(0, 0, 0, 1))
+        for column in matrix.columns[1:]:
+            column.justify = "right"
+        for label, row in zip(row_labels, conf["matrix"], strict=True):
+            matrix.add_row(label, *[str(v) for v in row])
+        out.print(matrix)
+        if len(conf["columns"]) > len(conf["labels"]):
+            out.print(f"  第 {len(conf['columns'])} 列：预测为金标之外的类别")
+        return
+    cells = [
+        (n, gold, predicted)
+        for gold, row in zip(conf["labels"], conf["matrix"], strict=True)
+        for predicted, n in zip(conf["columns"], row, strict=True)
+        if n and predicted != gold
+    ]
+    cells.sort(key=lambda c: -c[0])
+    shown_n = min(TOP_CONFUSIONS, len(cells))
+    out.print(f"{name}：混淆矩阵需要 {needed} 列宽，终端只有 {out.width} 列。")
+    out.print(f"最常见的 {shown_n} 种混淆（完整矩阵见{whole_matrix_in}）：")
+    for n, gold, predicted in cells[:TOP_CONFUSIONS]:
+        shown = "金标之外的类别" if predicted == "其他" and predicted not in conf["labels"] else predicted
+        out.print(f"  {gold} → {shown}：{n}")
 
 
 def train(
@@ -109,7 +139,7 @@ def train(
     for head, info in meta["heads"].items():
         if info["dropped_labels"]:
             out.print(f"[yellow]{HEAD_NAMES[head]}：样本过少未训练的类别：{'、'.join(info['dropped_labels'])}[/]")
-        print_report(head, info["validation"])
+        print_report(head, info["validation"], whole_matrix_in=f" {target / modelfile.METADATA_FILE}")
 
 
 def evaluate(
@@ -140,4 +170,4 @@ def evaluate(
         return
     out.print(f"模型 {loaded.version}，数据 {data}（{len(data_set.texts)} 条）")
     for head, report in results.items():
-        print_report(head, report)
+        print_report(head, report, whole_matrix_in=" triage eval --json")
