@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import deps, errors, limits, observability
-from api.routes import cases, chat, classify, health, open311, ops, registry, submissions
+from api.routes import calendar, cases, chat, classify, health, open311, ops, registry, submissions
 from triage import classification
 from triage.errors import TriageError
 from triage.registry import service as registry_views
@@ -54,6 +54,6 @@ def create_app() -> FastAPI:
     limits.install(app)
     observability.install(app)  # outermost: times and counts every answer, 413s included
     app.include_router(health.router)
-    for module in (classify, submissions, cases, registry, open311, chat, ops):
+    for module in (classify, submissions, cases, registry, calendar, open311, chat, ops):
         app.include_router(module.router)
     return app

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from triage import classification, cli_accounts, cli_cases, cli_db, cli_models, cli_receptions
+from triage import classification, cli_accounts, cli_calendar, cli_cases, cli_db, cli_models, cli_receptions
 from triage.cli_common import EXIT_INPUT, err, fail, load_model, out
 from triage.errors import TriageError
 from triage.settings import get_settings
@@ -24,6 +24,7 @@ app.add_typer(cli_db.db_app, name="db")
 app.add_typer(cli_db.demo_app, name="demo")
 app.add_typer(cli_receptions.reception_app, name="reception")
 app.add_typer(cli_receptions.deputy_app, name="deputy")
+app.add_typer(cli_calendar.calendar_app, name="calendar")
 app.add_typer(cli_accounts.user_app, name="user")
 app.add_typer(cli_accounts.token_app, name="token")
 app.add_typer(cli_accounts.chat_app, name="chat")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -23,6 +24,15 @@ def fail(exc: TriageError) -> typer.Exit:
     """Print a domain error in Chinese and return the matching exit (raise it)."""
     err.print(f"[bold red]错误[/]（{exc.code}）：{exc.message}", soft_wrap=True)
     return typer.Exit(EXIT_MODEL if exc.code.startswith("model") else EXIT_INPUT)
+
+
+def parse_day(value: str) -> date:
+    """A YYYY-MM-DD argument, or a message and exit code 2."""
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        err.print(f"[red]日期格式应为 YYYY-MM-DD：{value}[/]")
+        raise typer.Exit(EXIT_INPUT) from None
 
 
 def load_model(model_dir: Path | None) -> classification.LoadedModel:

@@ -3,28 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from triage.cli_cases import engine
-from triage.cli_common import EXIT_INPUT, Lazy, err, fail, out
+from triage.cli_common import Lazy, fail, out, parse_day
 from triage.clock import system_clock
 from triage.errors import TriageError
 
 db, receptions, registry = Lazy("triage.db"), Lazy("triage.receptions"), Lazy("triage.registry.service")
 reception_app = typer.Typer(help="接待日：登记与台账", no_args_is_help=True, add_completion=False)
 deputy_app = typer.Typer(help="代表：履职档案", no_args_is_help=True, add_completion=False)
-
-
-def _day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        err.print(f"[red]日期格式应为 YYYY-MM-DD：{value}[/]")
-        raise typer.Exit(EXIT_INPUT) from None
 
 
 @reception_app.command("add")
@@ -38,7 +29,7 @@ def add(
     actor: Annotated[str, typer.Option("--actor")] = "站长",
 ) -> None:
     """登记一次接待日（已举行或已公布的）。"""
-    when = _day(day)
+    when = parse_day(day)
     try:
         with db.transaction(engine()) as session:
             st = registry.station_by_code(session=session, code=station)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import logging
 from collections.abc import Iterable, Mapping
@@ -101,18 +103,35 @@ class WorkCalendar:
         return "yellow" if self.working_seconds_between(now, due) < DAY_SECONDS else "green"
 
 
+_FLAGS = {"true": True, "1": True, "是": True, "上班": True, "false": False, "0": False, "否": False, "休息": False,
+          "放假": False}
+
+
+def _flag(value: object) -> bool:
+    """``is_workday`` as written in a file: a JSON boolean, or true/false, 1/0, 是/否, 上班/休息/放假."""
+    if isinstance(value, bool):
+        return value
+    found = _FLAGS.get(str(value).strip().lower())
+    if found is None:
+        raise ValueError(f"is_workday 应为 true/false（或 上班/休息），而不是 {value!r}")
+    return found
+
+
 def load_calendar_file(path: Path | None = None) -> list[tuple[date, bool, str]]:
-    """``(day, is_workday, note)`` rows of a calendar JSON file (default ``training_data/calendar.json``)."""
+    """``(day, is_workday, note)`` rows of a calendar file (default ``training_data/calendar.json``): JSON, a list
+    of ``{"day", "is_workday", "note"}``, or CSV (UTF-8) with those columns."""
     path = path or DEFAULT_CALENDAR_FILE
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8-sig")
+        raw = list(csv.DictReader(io.StringIO(text))) if path.suffix.lower() == ".csv" else json.loads(text)
     except FileNotFoundError as exc:
         raise DataFileError(f"找不到节假日文件：{path}", code="file_not_found") from exc
     except (OSError, ValueError) as exc:
         raise DataFileError(f"无法读取节假日文件：{path}（{exc}）", code="file_unreadable") from exc
     try:
-        rows = [(date.fromisoformat(r["day"]), bool(r["is_workday"]), str(r.get("note", ""))) for r in raw]
-    except (TypeError, KeyError, ValueError) as exc:
+        rows = [(date.fromisoformat(str(r["day"]).strip()), _flag(r["is_workday"]), str(r.get("note") or ""))
+                for r in raw]
+    except (TypeError, KeyError, ValueError, AttributeError) as exc:
         raise DataFileError(f"节假日文件格式不对：{path}（{exc}）", code="file_unreadable") from exc
     return sorted(rows)
 

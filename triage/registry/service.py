@@ -42,15 +42,17 @@ def _stamp(session: Session, *tables) -> tuple:  # noqa: ANN002
     return tuple(out)
 
 
-def _cached(session: Session, name: str, tables: tuple, build):  # noqa: ANN001, ANN202 - build: () -> T
-    """``build()``'s value, kept per database and rebuilt when ``tables`` change (checked every STAMP_TTL s)."""
+def _cached(session: Session, name: str, tables, build):  # noqa: ANN001, ANN202 - build: () -> T
+    """``build()``'s value, kept per database and rebuilt when ``tables`` change (checked every STAMP_TTL s).
+
+    ``tables`` is what ``_stamp`` takes, or a function of the session giving a stamp of its own."""
     engine = db.base_engine(session.get_bind())
     now = time.monotonic()
     with _cache_lock:
         hit = _cache.setdefault(engine, {}).get(name)
     if hit is not None and now - hit[0] < STAMP_TTL:
         return hit[2]
-    stamp = _stamp(session, *tables)
+    stamp = tables(session) if callable(tables) else _stamp(session, *tables)
     value = hit[2] if hit is not None and hit[1] == stamp else build()
     with _cache_lock:
         _cache[engine][name] = (now, stamp, value)
@@ -172,8 +174,14 @@ def warm(*, engine: Engine) -> None:
         log.warning("registry caches not warmed at start-up: %s: %s", type(exc).__name__, exc)
 
 
+def _calendar_rows(session: Session) -> tuple:
+    return tuple(session.exec(select(CalendarDay.day, CalendarDay.is_workday).order_by(CalendarDay.day)).all())
+
+
 def work_calendar(*, session: Session) -> WorkCalendar:
-    return _cached(session, "calendar", ((CalendarDay, CalendarDay.day, CalendarDay.is_workday),),
+    """The holiday calendar; its stamp is the whole table (a few rows a year), so that a day moved by another
+    process (``triage calendar``) is seen within STAMP_TTL seconds too."""
+    return _cached(session, "calendar", _calendar_rows,
                    lambda: WorkCalendar.from_rows(list(session.exec(select(CalendarDay)))))
 
 

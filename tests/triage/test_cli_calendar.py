@@ -1,0 +1,66 @@
+"""`triage calendar` on a real SQLite file: show, import, set, unset, and refusals that change nothing."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from triage.cli import app
+from triage.settings import get_settings
+
+runner = CliRunner()
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def database(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRIAGE_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    get_settings.cache_clear()
+    assert run("demo", "load").exit_code == 0
+    yield
+    get_settings.cache_clear()
+
+
+def test_a_year_without_data_is_flagged_then_imported_and_edited(database, tmp_path):
+    shown = run("calendar", "show", 2026, 2031)
+    assert shown.exit_code == 0, shown.output
+    assert "2026 年：放假" in shown.stdout and "国庆节" in shown.stdout
+    assert "2031 年：没有节假日数据" in shown.stdout and "triage calendar import" in shown.stdout
+
+    schedule = tmp_path / "2031.csv"
+    schedule.write_text("day,is_workday,note\n2031-01-01,休息,元旦\n2031-01-04,上班,元旦调休上班\n", encoding="utf-8")
+    imported = run("calendar", "import", schedule)
+    assert imported.exit_code == 0, imported.output
+    assert "新增 2" in imported.stdout
+    assert "2031 年：放假 1 天，调休上班 1 天" in run("calendar", "show", 2031).stdout
+
+    assert run("calendar", "set", "2031-01-02", "--holiday", "--note", "元旦").exit_code == 0
+    assert run("calendar", "unset", "2031-01-04").exit_code == 0
+    assert "2031 年：放假 2 天，调休上班 0 天" in run("calendar", "show", 2031).stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("set", "2031-13-01", "--holiday"), "YYYY-MM-DD"),
+    (("set", "2031-01-05", "--holiday", "--note", "长" * 40), "说明最多 32 个字"),
+    (("unset", "2031-01-05"), "没有节假日或调休记录"),
+])
+def test_bad_edits_exit_2_with_a_chinese_message(database, args, message):
+    result = run("calendar", *args)
+    assert result.exit_code == 2 and message in result.output
+    assert "2031 年：没有节假日数据" in run("calendar", "show", 2031).stdout
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("day,is_workday\n2031-01-01,maybe\n", "is_workday 应为"),
+    ("day,is_workday\n2031-01-01,false\n2031-01-01,true\n", "同一天出现两次"),
+    ("day,is_workday\n", "没有任何日期"),
+])
+def test_a_bad_file_imports_nothing(database, tmp_path, text, message):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(text, encoding="utf-8")
+    result = run("calendar", "import", bad)
+    assert result.exit_code == 2 and message in result.output
+    assert "2031 年：没有节假日数据" in run("calendar", "show", 2031).stdout
