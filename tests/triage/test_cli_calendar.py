@@ -3,28 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from typer.testing import CliRunner
 
-from triage.cli import app
-from triage.settings import get_settings
-
-runner = CliRunner()
-
-
-def run(*args):
-    return runner.invoke(app, [str(a) for a in args])
+from tests.triage.test_cli_cases import database, run  # noqa: F401 - database is a fixture
 
 
 @pytest.fixture
-def database(tmp_path, monkeypatch):
-    monkeypatch.setenv("TRIAGE_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    get_settings.cache_clear()
+def demo(database):  # noqa: F811
     assert run("demo", "load").exit_code == 0
-    yield
-    get_settings.cache_clear()
 
 
-def test_a_year_without_data_is_flagged_then_imported_and_edited(database, tmp_path):
+def test_a_year_without_data_is_flagged_then_imported_and_edited(demo, tmp_path):
     shown = run("calendar", "show", 2026, 2031)
     assert shown.exit_code == 0, shown.output
     assert "2026 年：放假" in shown.stdout and "国庆节" in shown.stdout
@@ -47,7 +35,7 @@ def test_a_year_without_data_is_flagged_then_imported_and_edited(database, tmp_p
     (("set", "2031-01-05", "--holiday", "--note", "长" * 40), "说明最多 32 个字"),
     (("unset", "2031-01-05"), "没有节假日或调休记录"),
 ])
-def test_bad_edits_exit_2_with_a_chinese_message(database, args, message):
+def test_bad_edits_exit_2_with_a_chinese_message(demo, args, message):
     result = run("calendar", *args)
     assert result.exit_code == 2 and message in result.output
     assert "2031 年：没有节假日数据" in run("calendar", "show", 2031).stdout
@@ -58,7 +46,7 @@ def test_bad_edits_exit_2_with_a_chinese_message(database, args, message):
     ("day,is_workday\n2031-01-01,false\n2031-01-01,true\n", "同一天出现两次"),
     ("day,is_workday\n", "没有任何日期"),
 ])
-def test_a_bad_file_imports_nothing(database, tmp_path, text, message):
+def test_a_bad_file_imports_nothing(demo, tmp_path, text, message):
     bad = tmp_path / "bad.csv"
     bad.write_text(text, encoding="utf-8")
     result = run("calendar", "import", bad)
