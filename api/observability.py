@@ -168,6 +168,12 @@ class _Figures(Collector):
         yield GaugeMetricFamily("liaison_cases_overdue", "Open cases past their SLA due time (red)", value=s.red)
         yield GaugeMetricFamily("liaison_cases_due_soon", "Open cases with less than one working day left (yellow)",
                                 value=s.yellow)
+        known = GaugeMetricFamily("liaison_calendar_year_known",
+                                  "1 when the year has holiday data; 0: deadlines count weekends only (import it)",
+                                  labels=["year"])
+        for year, is_known in s.calendar_known.items():
+            known.add_metric([str(year)], 1 if is_known else 0)
+        yield known
 
 
 def exposition(metrics: Metrics, *, snapshot: Snapshot | None, model_version: str | None) -> bytes:

@@ -1,5 +1,6 @@
 """Operational figures read from the database at the moment they are asked for: is it reachable, submissions per
-predicted topic, open cases per station, and how many open cases are yellow or red (三色督办)."""
+predicted topic, open cases per station, how many open cases are yellow or red (三色督办), and whether this year's
+and next year's holiday calendar is known."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from triage import db
 from triage.cases.models import OPEN_VALUES, Case, Submission
+from triage.clock import BUSINESS_TZ
 from triage.registry import service as registry
 from triage.registry.models import Station, Topic
 
@@ -35,6 +37,7 @@ class Snapshot:
     queue_depth: dict[str, int]  # active station code → open cases
     red: int  # open cases past their SLA due time
     yellow: int  # open cases with less than one working day left
+    calendar_known: dict[int, bool]  # this year and next → has holiday data (else weekends only)
 
 
 def ping(*, engine: Engine) -> None:
@@ -54,9 +57,11 @@ def snapshot(*, engine: Engine, now: datetime) -> Snapshot:
         calendar = registry.work_calendar(session=session)
         colours = [calendar.colour(due, now) for (due,) in
                    conn.execute(OPEN_DUE_BEFORE, {"horizon": now + YELLOW_HORIZON})]
+    year = now.astimezone(BUSINESS_TZ).year
     return Snapshot(
         predictions=dict(sorted(topics.items())),
         queue_depth=dict(sorted(depth.items())),
         red=colours.count("red"),
         yellow=colours.count("yellow"),
+        calendar_known={y: y in calendar.known_years for y in (year, year + 1)},
     )

@@ -86,6 +86,16 @@ def test_metrics_has_request_prediction_queue_and_deadline_series_after_a_submis
     assert sample(text, "liaison_model_info", f'{{version="{classification.load(world.settings.model_dir).version}"}}')
 
 
+def test_metrics_say_which_of_this_and_next_years_calendar_is_known(api, world):
+    text = api.get("/metrics").text  # the world's clock is in November 2026; the demo calendar ends with 2026
+    assert sample(text, "liaison_calendar_year_known", '{year="2026"}') == 1.0
+    assert sample(text, "liaison_calendar_year_known", '{year="2027"}') == 0.0
+    admin = world.auth("admin")
+    assert api.put("/api/v1/calendar/days/2027-01-01", json={"is_workday": False, "note": "元旦"},
+                   headers=admin).status_code == 200
+    assert sample(api.get("/metrics").text, "liaison_calendar_year_known", '{year="2027"}') == 1.0
+
+
 def test_deadline_gauges_follow_the_clock(api, world):
     due = datetime.fromisoformat(submit(api, world)["expected_datetime"]).astimezone(UTC)
     world.clock.now = due - timedelta(hours=1)
