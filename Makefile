@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/accuracy.py
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/matching.py
+	$(BIN)/python bench/dedupe.py
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/http.py
 

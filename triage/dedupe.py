@@ -11,6 +11,9 @@ with different problems): paraphrases score 0.43–0.94, 53 of them ≥ 0.58; th
 0.00–0.48. AUTO_THRESHOLD = 0.58 sits a 0.1 margin above the highest negative; SUGGEST_THRESHOLD = 0.40 lets
 the weaker paraphrases (sparse or unknown vocabulary) reach a person, at the cost of 3 of 49 negatives also
 reaching review. Unknown vocabulary is the weak spot: extend _LEXICON, not the thresholds.
+
+`bench/dedupe.py` runs the whole intake on pairs written apart from all this: `dev` (the lexicon was extended
+on it) and `held_out` (never used to tune). Its figures are in README.md.
 """
 
 from __future__ import annotations
@@ -266,20 +269,22 @@ def _candidate(incoming: Incoming, case: OpenCase) -> bool:
     return case.station_code == incoming.station_code or (incoming.place is not None and incoming.place == case.place)
 
 
-def _blockers(incoming: Incoming, inc_sig: Signature, case: OpenCase, sigs: Sequence[Signature]) -> list[str] | None:
-    """Why this case may at most be suggested (empty: it may be joined); None: not a candidate at all."""
-    if not _candidate(incoming, case):
-        return None
-    notes = []
+def _blockers(incoming: Incoming, inc_sig: Signature, case: OpenCase, sigs: Sequence[Signature]
+              ) -> tuple[list[str], list[str]]:
+    """Why this case may at most be suggested (both empty: it may be joined): (notes that say it is somewhere
+    else, notes that say it is filed differently). A place counts as the same when the new text names the case's
+    place too (two roads of one crossing, a school and its street)."""
+    where = []
     if case.station_code != incoming.station_code:
-        notes.append(f"联络站不同（{case.station_code}）")
-    if not _places_compatible(incoming.place, case.place):
-        notes.append(f"地点不同（{incoming.place} / {case.place}）")
+        where.append(f"联络站不同（{case.station_code}）")
+    if not _places_compatible(incoming.place, case.place) and not (case.place and case.place in incoming.text):
+        where.append(f"地点不同（{incoming.place} / {case.place}）")
     if _houses_conflict(inc_sig.houses, [h for s in sigs for h in s.houses]):
-        notes.append("门牌号不同")
+        where.append("门牌号不同")
+    filed = []
     if incoming.topic != case.topic and incoming.department != case.department:
-        notes.append(f"类别不同（{incoming.topic} / {case.topic}）")
-    return notes
+        filed.append(f"类别不同（{incoming.topic} / {case.topic}）")
+    return where, filed
 
 
 def decide(
@@ -291,9 +296,10 @@ def decide(
 ) -> DuplicateDecision:
     """Join the best open case describing the same problem, suggest one for review, or open a new case.
 
-    Joining needs similarity ≥ ``auto``, the same station, compatible places (equal, nested, or one unknown),
-    no conflicting house numbers and the same topic or department. A candidate blocked only by one of those
-    is suggested when it reaches ``auto``; an unblocked one between ``suggest`` and ``auto`` is suggested.
+    Joining needs similarity ≥ ``auto``, the same station, compatible places (equal, nested, one unknown, or the
+    case's place named in the new text), no conflicting house numbers and the same topic or department. A
+    candidate blocked by any of those is suggested when it reaches ``auto``; between ``suggest`` and ``auto`` one is
+    suggested unless it is somewhere else (station, place, house number).
     Join beats suggest; then higher similarity; ties go to the lower case_id.
     """
     inc_sig = signature(incoming.text, incoming.place_spans)
@@ -311,10 +317,11 @@ def decide(
             top = sim
         if sim < suggest:
             continue  # neither joined nor suggested, whatever blocks it
-        notes = _blockers(incoming, inc_sig, case, sigs)
+        where, filed = _blockers(incoming, inc_sig, case, sigs)
+        notes = where + filed
         if sim >= auto and not notes:
             ranked.append((2, sim, -case.case_id, case, notes))
-        elif (sim >= auto and notes) or (suggest <= sim < auto and not notes):
+        elif sim >= auto or not where:  # a person decides; a classifier's filing never hides a likely duplicate
             ranked.append((1, sim, -case.case_id, case, notes))
     if not ranked:
         return DuplicateDecision("new", None, None, top, f"未发现描述同一问题的在办案件（最高相似度 {top:.2f}）")

@@ -372,3 +372,26 @@ def test_same_fault_on_another_object_stays_below_suggest():
 
 def test_another_fault_of_the_same_object_stays_below_suggest():
     assert sim("我家暖气一点不热，屋里冻手", "我家暖气管子漏水，把楼下都淹了") < SUGGEST_THRESHOLD
+
+
+def test_a_likely_duplicate_filed_under_another_topic_is_still_suggested():
+    """Between the lines, a different topic and department (the classifier's filing) leaves the choice to a person;
+    at or above auto it never joins."""
+    a = "河鼓街那片流浪狗越来越多，成群结队的，早上送孩子上学被追着咬"
+    b = "河鼓街野狗泛滥，一群七八条，我家小孙子上周被咬伤，已经打了五针狂犬疫苗"
+    assert SUGGEST_THRESHOLD <= sim(a, b) < AUTO_THRESHOLD
+    decision = decide(_incoming(b, topic="政法", dept="市公安局"), [_case(5, a)])
+    assert decision.kind == "suggest" and decision.case_id == 5 and "类别不同" in decision.reason
+    assert decide(_incoming(b), [_case(5, a)]).kind in ("join", "suggest")
+
+
+def test_a_crossing_named_by_either_road_is_one_place():
+    a = "抚顺街和河鼓街交口的红绿灯坏两天了，车和人乱成一锅粥"
+    b = "河鼓街跟抚顺街那个十字路口信号灯不亮了，早高峰差点撞了人"
+    case = OpenCase(9, "DL-2026-000009", "DL-FSSQ", "交通运输", "市公安局交通警察支队", "抚顺街", (a,))
+    incoming = Incoming(b, "DL-FSSQ", "交通运输", "市公安局交通警察支队", "河鼓街", spans(b))
+    assert decide(incoming, [case]).kind in ("join", "suggest")
+    elsewhere = Incoming("河鼓街那个十字路口信号灯不亮了，早高峰差点撞了人", "DL-FSSQ", "交通运输", "市公安局交通警察支队",
+                         "河鼓街", spans("河鼓街那个十字路口信号灯不亮了，早高峰差点撞了人"))
+    decision = decide(elsewhere, [case])
+    assert decision.kind != "join" and (decision.kind == "new" or "地点不同" in decision.reason)
