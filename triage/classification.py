@@ -55,7 +55,11 @@ def load(model_dir: str | Path, *, cache_dir: str | Path | None = None) -> Loade
     path = Path(model_dir).resolve()
     meta_file = path / modelfile.METADATA_FILE
     mtime = meta_file.stat().st_mtime if meta_file.exists() else 0.0
-    with _lock:
+    earlier = _loaded.get(path)
+    # While one thread reads a changed model (about a second), the others go on with the one loaded before.
+    if not _lock.acquire(blocking=earlier is None):
+        return earlier[1]
+    try:
         cached = _loaded.get(path)
         if cached is None or cached[0] != mtime:
             try:
@@ -65,6 +69,8 @@ def load(model_dir: str | Path, *, cache_dir: str | Path | None = None) -> Loade
             cached = _loaded[path] = (mtime, LoadedModel(model, meta, path))
         _recent.clear()
         _recent[key] = cached[1]
+    finally:
+        _lock.release()
     return cached[1]
 
 

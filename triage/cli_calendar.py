@@ -35,15 +35,16 @@ def show(years: Annotated[list[int] | None, typer.Argument(help="年份（默认
     except TriageError as exc:
         raise fail(exc) from exc
     for s in schedules:
+        if s.days:
+            title = f"{s.year} 年：放假 {s.holidays} 天，调休上班 {s.makeup_days} 天"
+            table = Table("日期", "星期", "安排", "说明", title=title)
+            for d in s.days:
+                table.add_row(d.day.isoformat(), _weekday(d.day), "上班" if d.is_workday else "放假", d.note)
+            out.print(table)
         if not s.known:
-            out.print(f"[yellow]{s.year} 年：没有节假日数据，办理时限只按周末计算。[/]国务院办公厅公布放假安排后，"
-                      f"请用 triage calendar import 文件 或 triage calendar set 日期 录入。")
-            continue
-        title = f"{s.year} 年：放假 {s.holidays} 天，调休上班 {s.makeup_days} 天"
-        table = Table("日期", "星期", "安排", "说明", title=title)
-        for d in s.days:
-            table.add_row(d.day.isoformat(), _weekday(d.day), "上班" if d.is_workday else "放假", d.note)
-        out.print(table)
+            lacking = "没有节假日数据" if not s.days else "的安排不完整（缺春节或国庆假期）"
+            out.print(f"[yellow]{s.year} 年{lacking}，未录入的日子按周末计算。[/]国务院办公厅公布放假安排后，"
+                      f"请用 triage calendar import 文件 --replace {s.year} 录入。")
 
 
 @calendar_app.command("set")
@@ -81,15 +82,16 @@ def unset_day(day: Annotated[str, typer.Argument(help="日期 YYYY-MM-DD")], act
 @calendar_app.command("import")
 def import_file(
     file: Annotated[Path, typer.Argument(help="JSON（同 training_data/calendar.json）或 CSV（day,is_workday,note）")],
-    replace_years: Annotated[bool, typer.Option(help="文件即这些年份的全部安排：删除文件里没有的旧记录")] = False,
+    replace: Annotated[list[int] | None, typer.Option(
+        "--replace", help="该年以文件为准：删除文件里没有的该年旧记录（可多次给出）")] = None,
     actor: Actor = "管理员",
 ) -> None:
-    """导入放假安排（一次事务：全部成功或全部不变）。"""
+    """导入放假安排（一次事务：全部成功或全部不变；改动与删除的记录写入审计）。"""
     try:
         rows = workdays.load_calendar_file(file)
         with db.transaction(engine()) as session:
             result = calendar_admin.import_days(session=session, rows=rows, actor=actor, now=system_clock(),
-                                                replace_years=replace_years)
+                                                replace=replace or ())
     except TriageError as exc:
         raise fail(exc) from exc
     years = "、".join(str(y) for y in result.years)

@@ -68,13 +68,18 @@ def print_confusion(name: str, conf: dict, *, whole_matrix_in: str) -> None:
     row_labels = [f"{i + 1}. {label}" for i, label in enumerate(conf["labels"])]
     widths = [max(cell_len(c), *(len(str(r[j])) for r in conf["matrix"])) for j, c in enumerate(columns)]
     needed = 1 + max(map(cell_len, [*row_labels, "金标 \\ 预测"])) + sum(w + 1 for w in widths)  # 1: left padding
-    if needed <= out.width:
+    if needed <= out.width or not out.is_terminal:  # output to a file or a pipe has no width to keep to
         matrix = Table("金标 \\ 预测", *columns, title=f"{name}：混淆矩阵", box=None, padding=(0, 0, 0, 1))
         for column in matrix.columns[1:]:
             column.justify = "right"
         for label, row in zip(row_labels, conf["matrix"], strict=True):
             matrix.add_row(label, *[str(v) for v in row])
-        out.print(matrix)
+        width = out.width
+        out.width = max(needed, width)  # rich would otherwise squeeze the table into the console's 80 columns
+        try:
+            out.print(matrix)
+        finally:
+            out.width = width
         if len(conf["columns"]) > len(conf["labels"]):
             out.print(f"  第 {len(conf['columns'])} 列：预测为金标之外的类别")
         return
@@ -85,9 +90,11 @@ def print_confusion(name: str, conf: dict, *, whole_matrix_in: str) -> None:
         if n and predicted != gold
     ]
     cells.sort(key=lambda c: -c[0])
-    shown_n = min(TOP_CONFUSIONS, len(cells))
     out.print(f"{name}：混淆矩阵需要 {needed} 列宽，终端只有 {out.width} 列。")
-    out.print(f"最常见的 {shown_n} 种混淆（完整矩阵见{whole_matrix_in}）：")
+    if not cells:
+        out.print("没有混淆：每条都预测正确。")
+        return
+    out.print(f"最常见的 {min(TOP_CONFUSIONS, len(cells))} 种混淆（完整矩阵见{whole_matrix_in}）：")
     for n, gold, predicted in cells[:TOP_CONFUSIONS]:
         shown = "金标之外的类别" if predicted == "其他" and predicted not in conf["labels"] else predicted
         out.print(f"  {gold} → {shown}：{n}")
@@ -170,4 +177,4 @@ def evaluate(
         return
     out.print(f"模型 {loaded.version}，数据 {data}（{len(data_set.texts)} 条）")
     for head, report in results.items():
-        print_report(head, report, whole_matrix_in=" triage eval --json")
+        print_report(head, report, whole_matrix_in=" triage eval --data … --json")

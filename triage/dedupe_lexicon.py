@@ -4,11 +4,13 @@ the kinds' weights, and the filler words every complaint uses."""
 KIND_WEIGHTS = {"O": 2.0, "S": 1.5, "L": 1.0, "G": 0.5}
 # concept kind: surfaces. O = object/facility (what is wrong), S = symptom, L = where in the building, G = generic.
 # A surface listed under several concepts means all of them; under "-" it means none (shields a longer word).
+# A concept may take several lines.
 LEXICON = """
 window O: 窗户 窗子 窗框 窗扇 窗玻璃 塑钢窗 楼道窗 窗 窗缝 玻璃
 door O: 单元门 楼门 防盗门 铁门 门锁 门禁 关不上 关不严 锁不上 门坏
 entrance L: 门口 大门 单元门口 单元门前 楼门口 门前 校门口
-heating O: 暖气 暖汽 暖气片 暖器 供暖 供热 采暖 取暖 热力 地暖 散热器 锅炉 暖 取暖费 供热费 暖气费 室温不达标 暖气管 暧气
+heating O: 暖气 暖汽 暖气片 暖器 供暖 供热 采暖 取暖 热力 地暖 散热器 锅炉 暖 取暖费 供热费 暖气费 室温不达标 暖气管
+heating O: 暧气
 cold S: 不热 不暖和 冰凉 冰冷 冰手 冻 冷 冷风 室温 温度 度数 测温 棉袄 棉衣 凉 室温不达标 度
 fee S: 费 收费 乱收费 缴费 交费 交钱 退费 涨价 贵 多收 价格 取暖费 供热费 暖气费 物业费 欠费
 water O: 自来水 供水 二次供水 水压 水表 用水 停水 没水 没有水 没有自来水 不来水 没来水 断水 水龙头 水管 水质 黄水
@@ -67,7 +69,7 @@ shelter O: 候车亭 遮雨棚 雨棚
 bike_shed O: 车棚 自行车棚
 driving S: 开车太猛 急刹 急刹车 开快车 司机
 ebike G: 电动车 电瓶车
-charging S: 充电 飞线
+charging S: 充电 飞线 私接
 steps L: 台阶
 ac O: 空调 外机 空调外机
 gas O: 燃气 煤气 天然气 燃气表 漏气 煤气味
@@ -83,7 +85,7 @@ fitness O: 健身器材 健身器械 器材 健身
 water_heater O: 太阳能 热水器
 loose S: 松 松动 晃 晃悠 摇晃 晃晃悠悠
 vendor O: 摊贩 小贩 摊 摆摊 占道经营 夜市 早市 摊位
-illegal_build O: 违建 违章 私搭乱建 乱搭 私建 彩钢房 扩建 搭建 棚子 大棚子 往外扩 私接
+illegal_build O: 违建 违章 私搭乱建 乱搭 私建 彩钢房 扩建 搭建 棚子 大棚子 往外扩
 housing O: 回迁 回迁房 棚改 房本 产权证 不动产证 房产证 安置 拆迁 廉租房 公租房 保障房
 road O: 路面 马路 道路 人行道 便道 胡同 巷 过马路
 crossing L: 路口 十字路口 交叉口

@@ -34,14 +34,30 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=BUSINESS_TZ).astimezone(UTC)
 
 
+def complete_years(exceptions: Mapping[date, bool]) -> set[int]:
+    """Years whose exceptions include weekday holidays of both the Spring Festival (mid-January to February) and
+    National Day (1–8 October): every official schedule has both, so a year with less (say only 元旦 entered by
+    hand) is still a year without data."""
+    spring, national = set(), set()
+    for day, is_workday in exceptions.items():
+        if is_workday or day.weekday() >= 5:
+            continue
+        if date(day.year, 1, 15) <= day <= date(day.year, 2, 28):
+            spring.add(day.year)
+        elif date(day.year, 10, 1) <= day <= date(day.year, 10, 8):
+            national.add(day.year)
+    return spring & national
+
+
 class WorkCalendar:
     """Which local days are working days: the calendar's exceptions first, else Monday to Friday.
 
-    A year with no data (not in ``known_years``) follows the weekend rule and is logged once per calendar."""
+    A year without a complete schedule (not in ``known_years``; by default see :func:`complete_years`) still uses
+    the exceptions it has, else the weekend rule, and is logged once per calendar."""
 
     def __init__(self, exceptions: Mapping[date, bool] = (), *, known_years: Iterable[int] | None = None) -> None:
         self._exceptions: dict[date, bool] = dict(exceptions)
-        years = {d.year for d in self._exceptions} if known_years is None else set(known_years)
+        years = complete_years(self._exceptions) if known_years is None else set(known_years)
         self.known_years: frozenset[int] = frozenset(years)
         self.unknown_years_seen: set[int] = set()
 
@@ -51,11 +67,9 @@ class WorkCalendar:
         return cls({row.day: bool(row.is_workday) for row in rows})  # type: ignore[attr-defined]
 
     def is_workday(self, day: date) -> bool:
-        if day.year not in self.known_years:
-            if day.year not in self.unknown_years_seen:
-                self.unknown_years_seen.add(day.year)
-                log.warning("%d 年没有节假日数据，按周末计算", day.year)
-            return day.weekday() < 5
+        if day.year not in self.known_years and day.year not in self.unknown_years_seen:
+            self.unknown_years_seen.add(day.year)
+            log.warning("%d 年没有完整的节假日数据（缺春节或国庆），未录入的日子按周末计算", day.year)
         found = self._exceptions.get(day)
         return day.weekday() < 5 if found is None else found
 

@@ -8,6 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from api.deps import ClockDep, EngineDep, PrincipalDep, SessionDep
 from api.schemas import ErrorBody, SafeStr
@@ -28,7 +30,7 @@ class CalendarDayPublic(BaseModel):
 
 class YearSchedulePublic(BaseModel):
     year: int
-    known: bool = Field(description="false：该年没有数据，办理时限只按周末计算")
+    known: bool = Field(description="false：该年没有完整的放假安排（缺春节或国庆），未录入的日子按周末计算")
     holidays: int
     makeup_days: int
     days: list[CalendarDayPublic]
@@ -44,6 +46,15 @@ def _public(s: calendar_admin.YearSchedule) -> YearSchedulePublic:
                               days=[CalendarDayPublic(day=d.day, is_workday=d.is_workday, note=d.note) for d in s.days])
 
 
+def _committed(session: Session, engine: Engine, year: int) -> YearSchedulePublic:
+    """The year as it now stands (read inside the write transaction), then commit; this worker's calendar
+    follows at once, other workers within registry.STAMP_TTL seconds."""
+    result = _public(calendar_admin.schedule(session=session, year=year))
+    session.commit()
+    registry.invalidate(engine)
+    return result
+
+
 @router.get("/{year}", response_model=YearSchedulePublic, responses=ERRORS)
 def get_year(year: Year, p: PrincipalDep, session: SessionDep) -> YearSchedulePublic:
     """一年的放假与调休上班日。"""
@@ -57,9 +68,7 @@ def set_day(day: date, body: CalendarDayIn, p: PrincipalDep, session: SessionDep
     permissions.require(p, "admin")
     calendar_admin.set_day(session=session, day=day, is_workday=body.is_workday, note=body.note, actor=p.label,
                            now=now)
-    session.commit()
-    registry.invalidate(engine)
-    return _public(calendar_admin.schedule(session=session, year=day.year))
+    return _committed(session, engine, day.year)
 
 
 @router.delete("/days/{day}", response_model=YearSchedulePublic, responses=ERRORS)
@@ -68,6 +77,4 @@ def unset_day(day: date, p: PrincipalDep, session: SessionDep, engine: EngineDep
     """删除一天的记录，这一天重新按周末规则计算（仅管理员）。"""
     permissions.require(p, "admin")
     calendar_admin.unset_day(session=session, day=day, actor=p.label, now=now)
-    session.commit()
-    registry.invalidate(engine)
-    return _public(calendar_admin.schedule(session=session, year=day.year))
+    return _committed(session, engine, day.year)

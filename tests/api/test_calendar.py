@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
+from sqlmodel import select
 
 from tests.api.test_registry import ROLES
 from tests.api.test_submissions import assert_error
+from triage import db
+from triage.registry.models import CalendarDay
 
 CAL = "/api/v1/calendar"
 # 2026-11-24 (the world's clock) is a Tuesday; both messages are heating outages at different stations (no join)
@@ -28,27 +33,36 @@ def test_only_admins_edit(api, world, role):
     assert_error(api.put(f"{CAL}/days/2031-01-01", json={"is_workday": False}, headers=world.auth(role)), 403,
                  "forbidden")
     assert_error(api.delete(f"{CAL}/days/2026-10-01", headers=world.auth(role)), 403, "forbidden")
-    assert api.get(f"{CAL}/2031", headers=world.auth("admin")).json()["known"] is False
+    assert api.get(f"{CAL}/2031", headers=world.auth("admin")).json()["days"] == []
+    assert {"day": "2026-10-01", "is_workday": False, "note": "国庆节"} in api.get(
+        f"{CAL}/2026", headers=world.auth("admin")).json()["days"]
 
 
-def test_admin_sets_and_removes_a_day(api, world):
+def test_admin_sets_and_removes_a_day_and_a_year_is_known_once_complete(api, world):
     admin = world.auth("admin")
     body = api.put(f"{CAL}/days/2031-01-01", json={"is_workday": False, "note": "元旦"}, headers=admin).json()
-    assert body["known"] and body["days"] == [{"day": "2031-01-01", "is_workday": False, "note": "元旦"}]
-    assert api.delete(f"{CAL}/days/2031-01-01", headers=admin).json()["known"] is False
-    assert_error(api.delete(f"{CAL}/days/2031-01-01", headers=admin), 404, "calendar_day_not_found")
+    assert body["days"] == [{"day": "2031-01-01", "is_workday": False, "note": "元旦"}]
+    assert body["known"] is False  # 元旦 alone is not the year's schedule
+    api.put(f"{CAL}/days/2031-01-27", json={"is_workday": False, "note": "春节"}, headers=admin)
+    body = api.put(f"{CAL}/days/2031-10-01", json={"is_workday": False, "note": "国庆节"}, headers=admin).json()
+    assert body["known"] is True and body["holidays"] == 3
+    assert api.delete(f"{CAL}/days/2031-10-01", headers=admin).json()["known"] is False
+    assert_error(api.delete(f"{CAL}/days/2031-10-01", headers=admin), 404, "calendar_day_not_found")
 
 
-@pytest.mark.parametrize(("path", "body"), [
-    ("/days/2031-13-01", {"is_workday": False}),
-    ("/days/2031-01-01", {"is_workday": False, "note": "长" * 33}),
-    ("/days/2031-01-01", {"note": "元旦"}),
-    ("/days/1999-01-01", {"is_workday": False}),
+@pytest.mark.parametrize(("path", "body", "code"), [
+    ("/days/2031-13-01", {"is_workday": False}, "invalid_request"),
+    ("/days/2031-01-01", {"is_workday": False, "note": "长" * 33}, "invalid_request"),
+    ("/days/2031-01-01", {"note": "元旦"}, "invalid_request"),
+    ("/days/1999-01-01", {"is_workday": False}, "invalid_day"),
 ])
-def test_bad_edits_are_422_and_change_nothing(api, world, path, body):
-    response = api.put(CAL + path, json=body, headers=world.auth("admin"))
-    assert response.status_code == 422, response.text
-    assert api.get(f"{CAL}/2031", headers=world.auth("admin")).json()["known"] is False
+def test_bad_edits_are_422_and_change_nothing(api, world, path, body, code):
+    assert_error(api.put(CAL + path, json=body, headers=world.auth("admin")), 422, code)
+    engine = db.make_engine(world.settings.database_url)
+    with db.transaction(engine) as session:
+        assert session.exec(select(CalendarDay).where(CalendarDay.day < date(2025, 1, 1))).all() == []
+        assert session.exec(select(CalendarDay).where(CalendarDay.day >= date(2027, 1, 1))).all() == []
+    engine.dispose()
 
 
 def test_a_new_holiday_moves_the_deadline_of_the_next_case(api, world):

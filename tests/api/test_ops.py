@@ -91,7 +91,11 @@ def test_metrics_say_which_of_this_and_next_years_calendar_is_known(api, world):
     assert sample(text, "liaison_calendar_year_known", '{year="2026"}') == 1.0
     assert sample(text, "liaison_calendar_year_known", '{year="2027"}') == 0.0
     admin = world.auth("admin")
-    assert api.put("/api/v1/calendar/days/2027-01-01", json={"is_workday": False, "note": "元旦"},
+    for day, note in (("2027-01-01", "元旦"), ("2027-02-08", "春节")):
+        assert api.put(f"/api/v1/calendar/days/{day}", json={"is_workday": False, "note": note},
+                       headers=admin).status_code == 200
+        assert sample(api.get("/metrics").text, "liaison_calendar_year_known", '{year="2027"}') == 0.0
+    assert api.put("/api/v1/calendar/days/2027-10-01", json={"is_workday": False, "note": "国庆节"},
                    headers=admin).status_code == 200
     assert sample(api.get("/metrics").text, "liaison_calendar_year_known", '{year="2027"}') == 1.0
 

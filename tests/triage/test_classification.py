@@ -31,3 +31,22 @@ def test_text_is_checked_before_classifying(text, code):
     with pytest.raises(InvalidInput) as exc:
         classification.check_text(text, max_chars=10)
     assert exc.value.code == code
+
+
+def test_while_a_changed_model_is_read_other_callers_get_the_loaded_one(tiny_model_dir, tmp_path, monkeypatch):
+    import threading
+
+    now = [2000.0]
+    monkeypatch.setattr(classification, "_clock", lambda: now[0])
+    folder = shutil.copytree(tiny_model_dir, tmp_path / "m")
+    first = classification.load(folder)
+    meta = folder / "metadata.json"
+    meta.write_text(meta.read_text(encoding="utf-8").replace('"test-tiny"', '"test-tiny-2"'), encoding="utf-8")
+    now[0] += classification.RECHECK_EVERY
+    got = []
+    with classification._lock:  # as if another thread were reading the changed model
+        reader = threading.Thread(target=lambda: got.append(classification.load(folder)))
+        reader.start()
+        reader.join(timeout=10)
+        assert not reader.is_alive() and got == [first]  # not blocked: the loaded model, at once
+    assert classification.load(folder).version == "test-tiny-2"

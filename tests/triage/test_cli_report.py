@@ -25,9 +25,10 @@ def _report() -> dict:
 LARGEST = _report()["confusion"]["matrix"][3][5]
 
 
-def _printed(monkeypatch, width: int) -> str:
+def _printed(monkeypatch, width: int, *, terminal: bool = True) -> str:
     buffer = io.StringIO()
-    monkeypatch.setattr(cli_models, "out", Console(file=buffer, width=width, color_system=None))
+    monkeypatch.setattr(cli_models, "out", Console(file=buffer, width=width, color_system=None,
+                                                   force_terminal=terminal))
     cli_models.print_report("department", _report(), whole_matrix_in=" triage eval --json")
     return buffer.getvalue()
 
@@ -48,3 +49,10 @@ def test_a_matrix_that_fits_is_printed_whole(monkeypatch):
     assert "混淆矩阵" in text and "混淆矩阵需要" not in text
     row = next(line for line in text.splitlines() if line.strip().startswith(f"4. {LABELS[3]}"))
     assert str(LARGEST) in row.split() and LARGEST > 140
+
+
+def test_output_to_a_file_gets_the_whole_matrix_whatever_the_width(monkeypatch):
+    text = _printed(monkeypatch, 80, terminal=False)
+    assert "混淆矩阵需要" not in text
+    row = next(line for line in text.splitlines() if line.strip().startswith(f"4. {LABELS[3]}"))
+    assert str(LARGEST) in row.split()

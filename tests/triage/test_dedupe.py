@@ -391,7 +391,7 @@ def test_a_crossing_named_by_either_road_is_one_place():
     case = OpenCase(9, "DL-2026-000009", "DL-FSSQ", "交通运输", "市公安局交通警察支队", "抚顺街", (a,))
     incoming = Incoming(b, "DL-FSSQ", "交通运输", "市公安局交通警察支队", "河鼓街", spans(b))
     assert decide(incoming, [case]).kind in ("join", "suggest")
-    elsewhere = Incoming("河鼓街那个十字路口信号灯不亮了，早高峰差点撞了人", "DL-FSSQ", "交通运输", "市公安局交通警察支队",
-                         "河鼓街", spans("河鼓街那个十字路口信号灯不亮了，早高峰差点撞了人"))
+    alone = "河鼓街那个十字路口信号灯不亮了，早高峰差点撞了人"
+    elsewhere = Incoming(alone, "DL-FSSQ", "交通运输", "市公安局交通警察支队", "河鼓街", spans(alone))
     decision = decide(elsewhere, [case])
     assert decision.kind != "join" and (decision.kind == "new" or "地点不同" in decision.reason)

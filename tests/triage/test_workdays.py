@@ -71,7 +71,18 @@ def test_from_rows_reads_calendar_day_like_rows():
     cal = WorkCalendar.from_rows([Row(date(2026, 10, 1), False), Row(date(2026, 10, 10), True)])
     assert not cal.is_workday(date(2026, 10, 1))
     assert cal.is_workday(date(2026, 10, 10))
-    assert 2026 in cal.known_years
+    assert 2026 not in cal.known_years  # National Day alone is not a year's schedule
+    cal = WorkCalendar.from_rows([Row(date(2026, 2, 16), False), Row(date(2026, 10, 1), False)])
+    assert 2026 in cal.known_years  # with the Spring Festival it is
+
+
+def test_a_year_with_a_hand_entered_day_but_no_schedule_still_warns_and_keeps_the_day(caplog):
+    cal = WorkCalendar({date(2027, 1, 1): False})
+    with caplog.at_level(logging.WARNING, logger="triage.workdays"):
+        assert not cal.is_workday(date(2027, 1, 1))  # the entered 元旦 counts
+        assert cal.is_workday(date(2027, 2, 8))  # the rest follows the weekend rule
+    assert 2027 not in cal.known_years and cal.unknown_years_seen == {2027}
+    assert any("2027 年没有完整的节假日数据" in r.getMessage() for r in caplog.records)
 
 
 def test_friday_evening_intake_is_due_at_end_of_monday(official):
@@ -133,7 +144,7 @@ def test_year_without_data_falls_back_to_weekends_and_warns_once(official, caplo
         assert not cal.is_workday(date(2027, 1, 2))  # Saturday
         assert cal.is_workday(date(2027, 2, 8))  # a Monday; whatever the holidays are, unknown
         assert cal.is_workday(date(2027, 10, 1))  # a Friday: would be 国庆 but there is no data
-    warnings = [r for r in caplog.records if "2027 年没有节假日数据，按周末计算" in r.getMessage()]
+    warnings = [r for r in caplog.records if "2027 年没有完整的节假日数据" in r.getMessage()]
     assert len(warnings) == 1
     assert cal.unknown_years_seen == {2027}
     assert cal.is_workday(date(2026, 1, 5)) and cal.unknown_years_seen == {2027}

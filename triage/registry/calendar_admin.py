@@ -1,8 +1,9 @@
 """Admin edits of the official holiday calendar (法定节假日与调休): one day, or a year's schedule from a file.
 
-Every change writes one audit event. The caller commits; the cached calendar follows by itself (it is rebuilt when
-its table changes). A year with no row counts weekends only and warns, so the next year's schedule should be
-entered once the State Council publishes it (usually in November)."""
+Every change writes one audit event with the rows before and after. The caller commits; the cached calendar
+follows by itself (it is rebuilt when its table changes). A year without a complete schedule (see
+``workdays.complete_years``) counts weekends for the days it lacks and warns, so the next year's schedule should
+be entered once the State Council publishes it (usually in November)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from triage.cases import audit
-from triage.errors import InvalidInput, NotFound
+from triage.errors import Conflict, InvalidInput, NotFound
 from triage.registry.models import CalendarDay
+from triage.workdays import complete_years
 
 NOTE_MAX = 32  # CalendarDay.note's column width
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -27,7 +30,8 @@ class YearSchedule:
 
     @property
     def known(self) -> bool:
-        return bool(self.days)
+        """The year has a complete schedule (its Spring Festival and National Day holidays)."""
+        return self.year in complete_years({d.day: d.is_workday for d in self.days})
 
     @property
     def holidays(self) -> int:
@@ -47,9 +51,13 @@ class ImportResult:
     years: list[int]
 
 
+def _check_year(year: int) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise InvalidInput(f"年份超出范围（{FIRST_YEAR}–{LAST_YEAR} 年）：{year}", code="invalid_day")
+
+
 def _checked(day: date, is_workday: bool, note: str) -> tuple[date, bool, str]:
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise InvalidInput(f"日期超出范围（{FIRST_YEAR}–{LAST_YEAR} 年）：{day}", code="invalid_day")
+    _check_year(day.year)
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise InvalidInput(f"说明最多 {NOTE_MAX} 个字：{note[:NOTE_MAX]}…", code="note_too_long")
@@ -61,7 +69,8 @@ def _as_dict(row: CalendarDay | None) -> dict | None:
 
 
 def schedule(*, session: Session, year: int) -> YearSchedule:
-    """The exceptions stored for ``year`` (none: the year is unknown and counts weekends only)."""
+    """The exceptions stored for ``year``."""
+    _check_year(year)
     rows = session.exec(
         select(CalendarDay).where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
         .order_by(CalendarDay.day)
@@ -83,7 +92,10 @@ def set_day(*, session: Session, day: date, is_workday: bool, note: str = "", ac
     session.add(row)
     audit.record(session=session, case=None, action="calendar_update", actor=actor, at=now, before=before,
                  after=_as_dict(row))
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # another admin added the same day at the same moment (server databases)
+        raise Conflict(f"{day} 正被同时修改，请重试", code="calendar_conflict") from exc
     return True
 
 
@@ -99,12 +111,15 @@ def unset_day(*, session: Session, day: date, actor: str, now: datetime) -> None
 
 
 def import_days(
-    *, session: Session, rows: Iterable[tuple[date, bool, str]], actor: str, now: datetime, replace_years: bool = False,
+    *, session: Session, rows: Iterable[tuple[date, bool, str]], actor: str, now: datetime,
+    replace: Iterable[int] = (),
 ) -> ImportResult:
     """Store a schedule (``(day, is_workday, note)`` rows, e.g. from ``workdays.load_calendar_file``).
 
-    With ``replace_years`` the rows are the whole schedule of their years: stored days of those years that the
-    rows leave out are removed (a corrected official notice replaces the old one). One audit event in all."""
+    For each year in ``replace`` the file is that year's whole schedule: stored days of that year the file leaves
+    out are removed (a corrected official notice replaces the old one). Only years named there lose rows, never a
+    year the file merely touches (notices list a make-up day of the year before). One audit event in all, with
+    every row changed or removed as it was."""
     wanted: dict[date, tuple[bool, str]] = {}
     for day, is_workday, note in rows:
         day, is_workday, note = _checked(day, is_workday, note)
@@ -114,12 +129,14 @@ def import_days(
     if not wanted:
         raise InvalidInput("文件里没有任何日期", code="empty_data")
     years = sorted({d.year for d in wanted})
-    stored = {
-        row.day: row
-        for year in years
-        for row in schedule(session=session, year=year).days
-    }
-    added = changed = unchanged = removed = 0
+    replace = sorted(set(replace))
+    missing = [y for y in replace if y not in years]
+    if missing:
+        raise InvalidInput(f"文件里没有 {'、'.join(map(str, missing))} 年的日期，不能替换这些年份",
+                           code="calendar_year_missing")
+    stored = {row.day: row for year in years for row in schedule(session=session, year=year).days}
+    before, after = [], []
+    added = unchanged = 0
     for day, (is_workday, note) in sorted(wanted.items()):
         row = stored.get(day)
         if row is None:
@@ -128,17 +145,22 @@ def import_days(
         elif (row.is_workday, row.note) == (is_workday, note):
             unchanged += 1
         else:
+            before.append(_as_dict(row))
             row.is_workday, row.note = is_workday, note
             session.add(row)
-            changed += 1
-    if replace_years:
-        for day, row in stored.items():
-            if day not in wanted:
-                session.delete(row)
-                removed += 1
+            after.append(_as_dict(row))
+    changed = len(after)
+    removed = 0
+    for day, row in sorted(stored.items()):
+        if day.year in replace and day not in wanted:
+            before.append(_as_dict(row))
+            session.delete(row)
+            removed += 1
     result = ImportResult(added, changed, unchanged, removed, years)
     if added or changed or removed:
         audit.record(session=session, case=None, action="calendar_import", actor=actor, at=now,
-                     after={"years": years, "added": added, "changed": changed, "removed": removed})
+                     before={"days": before},
+                     after={"years": years, "replaced": replace, "added": added, "changed": changed,
+                            "removed": removed, "days": after})
     session.flush()
     return result
